@@ -1,0 +1,117 @@
+"""Open the built HTML book in headless Chromium, with the network off.
+
+Every page of the TOC must load without a JavaScript error, typeset its math
+(MathJax served from the build itself), decode every image, and make no request
+that leaves the machine. Needs a built book (``make book``) and Chromium; in CI
+a missing one is a failure, elsewhere a skip that says what is missing.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import shutil
+import threading
+from collections.abc import Iterator
+from urllib.parse import urlparse
+
+import pytest
+from conftest import ROOT, require
+from test_chapters import CHAPTERS
+
+HTML = ROOT / "_build" / "html"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+pytestmark = pytest.mark.site
+
+
+def chromium_path() -> str | None:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def page_urls() -> list[str]:
+    """Relative URLs of the built pages, one per TOC entry."""
+    return [str(p.relative_to(ROOT).with_suffix(".html")) for p in CHAPTERS]
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    require((HTML / "index.html").is_file(), f"no built book at {HTML}: run `make book` first")
+    handler = functools.partial(QuietHandler, directory=str(HTML))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    executable = chromium_path()
+    require(executable is not None, "Chromium is not installed (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:  # pragma: no cover - depends on the environment
+        require(False, "the Python package playwright is not installed")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.mark.parametrize("url", page_urls())
+def test_page_renders_offline(server: str, browser: object, url: str) -> None:
+    context = browser.new_context()  # type: ignore[attr-defined]
+    page = context.new_page()
+    outside: list[str] = []
+    errors: list[str] = []
+
+    def route(route: object) -> None:
+        host = urlparse(route.request.url).hostname  # type: ignore[attr-defined]
+        if host in {"127.0.0.1", "localhost"} or route.request.url.startswith("data:"):  # type: ignore[attr-defined]
+            route.continue_()  # type: ignore[attr-defined]
+        else:
+            outside.append(route.request.url)  # type: ignore[attr-defined]
+            route.abort()  # type: ignore[attr-defined]
+
+    page.route("**/*", route)
+    page.on("pageerror", lambda exc: errors.append(f"page error: {exc}"))
+
+    def on_console(msg: object) -> None:
+        if msg.type == "error":  # type: ignore[attr-defined]
+            errors.append(f"console error: {msg.text}")  # type: ignore[attr-defined]
+
+    page.on("console", on_console)
+    response = page.goto(server + url, wait_until="load")
+    assert response is not None and response.ok, f"{url}: HTTP {response and response.status}"
+
+    if page.locator(".math").count() > 0:
+        page.wait_for_selector("mjx-container", timeout=20_000)
+        raw = page.locator(".math:not(:has(mjx-container))").count()
+        assert raw == 0, f"{url}: {raw} math elements were not typeset"
+
+    broken = page.evaluate(
+        "Array.from(document.images).filter(i => !(i.complete && i.naturalWidth > 0))"
+        ".map(i => i.src)"
+    )
+    assert not broken, f"{url}: images that did not load: {broken}"
+    assert not outside, f"{url}: requests left the machine: {outside}"
+    assert not errors, f"{url}: JavaScript errors: {errors}"
+    context.close()

@@ -1,0 +1,68 @@
+"""Build the book: ``python tools/build_book.py [--clean] [--builder html|pdflatex]``.
+
+Warnings are errors and every executed cell must succeed. MyST-NB's execution
+cache is keyed on a chapter's code cells only, so a change to the ``mlp``
+package would leave stale outputs: this script fingerprints the package and
+clears the cache whenever it changed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BUILD = ROOT / "_build"
+CACHE = BUILD / ".jupyter_cache"
+STAMP = BUILD / ".mlp-fingerprint"
+
+
+def package_fingerprint() -> str:
+    """SHA-256 over every source file the chapters execute or include."""
+    digest = hashlib.sha256()
+    for path in sorted((ROOT / "mlp").rglob("*.py")):
+        digest.update(str(path.relative_to(ROOT)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clean", action="store_true", help="remove _build first")
+    parser.add_argument("--builder", default="html", choices=["html", "pdflatex"])
+    args = parser.parse_args(argv)
+
+    if args.clean and BUILD.exists():
+        shutil.rmtree(BUILD)
+    fingerprint = package_fingerprint()
+    if CACHE.exists() and (not STAMP.exists() or STAMP.read_text() != fingerprint):
+        print("mlp/ changed since the last build: clearing the execution cache.")
+        shutil.rmtree(CACHE)
+    BUILD.mkdir(exist_ok=True)
+
+    command = [
+        str(Path(sys.executable).with_name("jupyter-book")), "build", str(ROOT),
+        "--builder", args.builder, "-W", "-n", "--keep-going",
+    ]
+    start = time.perf_counter()
+    result = subprocess.run(command, cwd=ROOT, check=False)
+    elapsed = time.perf_counter() - start
+    if result.returncode != 0:
+        print(f"\nBook build FAILED after {elapsed:.0f} s (exit {result.returncode}).")
+        return result.returncode
+    STAMP.write_text(fingerprint)
+    if args.builder == "html":
+        where = BUILD / "html" / "index.html"
+    else:
+        where = next((BUILD / "latex").glob("*.pdf"), BUILD / "latex")
+    print(f"\nBook built in {elapsed:.0f} s: {where}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
