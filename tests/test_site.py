@@ -9,11 +9,13 @@ a missing one is a failure, elsewhere a skip that says what is missing.
 from __future__ import annotations
 
 import functools
+import html.parser
 import http.server
 import shutil
 import threading
 from collections.abc import Iterator
-from urllib.parse import urlparse
+from pathlib import Path
+from urllib.parse import unquote, urlparse
 
 import pytest
 from conftest import ROOT, require
@@ -114,4 +116,62 @@ def test_page_renders_offline(server: str, browser: object, url: str) -> None:
     assert not broken, f"{url}: images that did not load: {broken}"
     assert not outside, f"{url}: requests left the machine: {outside}"
     assert not errors, f"{url}: JavaScript errors: {errors}"
+    context.close()
+
+
+LINKING = {("a", "href"), ("img", "src"), ("link", "href"), ("script", "src")}
+
+
+class LinkCollector(html.parser.HTMLParser):
+    """Collect ``href``/``src`` targets and element ids of one HTML page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[str] = []
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if value is None:
+                continue
+            if name == "id":
+                self.ids.add(value)
+            elif (tag, name) in LINKING:
+                self.links.append(value)
+
+
+def parse_page(path: Path) -> LinkCollector:
+    collector = LinkCollector()
+    collector.feed(path.read_text(encoding="utf-8"))
+    return collector
+
+
+def test_internal_links_and_anchors_resolve() -> None:
+    require((HTML / "index.html").is_file(), f"no built book at {HTML}: run `make book` first")
+    # Theme template fragments copied under _static/ are not pages.
+    pages = {
+        p: parse_page(p) for p in HTML.rglob("*.html") if p.relative_to(HTML).parts[0] != "_static"
+    }
+    broken: list[str] = []
+    for page, parsed in pages.items():
+        for link in parsed.links:
+            parts = urlparse(link)
+            if parts.scheme or link.startswith(("//", "mailto:", "data:")):
+                continue
+            target = (page.parent / unquote(parts.path)).resolve() if parts.path else page
+            if not target.exists():
+                broken.append(f"{page.relative_to(HTML)} -> {link} (no such file)")
+            elif parts.fragment and target.suffix == ".html":
+                ids = pages[target].ids if target in pages else parse_page(target).ids
+                if parts.fragment not in ids:
+                    broken.append(f"{page.relative_to(HTML)} -> {link} (no such anchor)")
+    assert not broken, "broken internal links:\n" + "\n".join(sorted(set(broken)))
+
+
+def test_search_finds_a_chapter(server: str, browser: object) -> None:
+    context = browser.new_context()  # type: ignore[attr-defined]
+    page = context.new_page()
+    page.goto(server + "search.html?q=backpropagation", wait_until="load")
+    page.wait_for_selector("#search-results li", timeout=20_000)
+    assert page.locator("#search-results li").count() > 0
     context.close()

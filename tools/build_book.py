@@ -1,5 +1,8 @@
 """Build the book: ``python tools/build_book.py [--clean] [--builder html|pdflatex]``.
 
+``--toc`` and ``--path-output`` build a partial book elsewhere (e.g. a few
+chapters while writing them) without touching ``_build``.
+
 Warnings are errors and every executed cell must succeed. MyST-NB's execution
 cache is keyed on a chapter's code cells only, so a change to the ``mlp``
 package would leave stale outputs: this script fingerprints the package and
@@ -17,9 +20,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-BUILD = ROOT / "_build"
-CACHE = BUILD / ".jupyter_cache"
-STAMP = BUILD / ".mlp-fingerprint"
 
 
 def package_fingerprint() -> str:
@@ -35,7 +35,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clean", action="store_true", help="remove _build first")
     parser.add_argument("--builder", default="html", choices=["html", "pdflatex"])
+    parser.add_argument("--toc", help="another table of contents (default: _toc.yml)")
+    parser.add_argument("--path-output", help="build under this folder instead of the root")
     args = parser.parse_args(argv)
+
+    BUILD = Path(args.path_output or ROOT).resolve() / "_build"
+    CACHE = BUILD / ".jupyter_cache"
+    STAMP = BUILD / ".mlp-fingerprint"
 
     if args.clean and BUILD.exists():
         shutil.rmtree(BUILD)
@@ -43,12 +49,16 @@ def main(argv: list[str] | None = None) -> int:
     if CACHE.exists() and (not STAMP.exists() or STAMP.read_text() != fingerprint):
         print("mlp/ changed since the last build: clearing the execution cache.")
         shutil.rmtree(CACHE)
-    BUILD.mkdir(exist_ok=True)
+    BUILD.mkdir(parents=True, exist_ok=True)
 
     command = [
         str(Path(sys.executable).with_name("jupyter-book")), "build", str(ROOT),
         "--builder", args.builder, "-W", "-n", "--keep-going",
     ]
+    if args.toc:
+        command += ["--toc", str(Path(args.toc).resolve())]
+    if args.path_output:
+        command += ["--path-output", str(BUILD.parent)]
     start = time.perf_counter()
     result = subprocess.run(command, cwd=ROOT, check=False)
     elapsed = time.perf_counter() - start
