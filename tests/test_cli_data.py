@@ -1,0 +1,151 @@
+"""Tests of the command line: ``python -m mlp data`` and the CLI conventions."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import requests
+
+from mlp import cli, data
+
+REQUIRE_REAL = "MLP_REQUIRE_REAL_DATA"
+
+
+@pytest.fixture
+def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty user cache and no MLP_DATA; returns the cache root."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
+    monkeypatch.delenv(data.DATA_ENV, raising=False)
+    monkeypatch.setattr(data, "_VERIFIED", {})
+    return tmp_path / "xdg-cache" / data.CACHE_NAME
+
+
+def offline(url: str, output_file: str, pooch: object) -> None:
+    """A pooch downloader behaving like a machine without network."""
+    raise requests.ConnectionError(f"Failed to resolve host of {url}")
+
+
+def sections(text: str) -> dict[str, str]:
+    """The report split into one block per dataset, keyed by its first word."""
+    return {block.split()[0]: block for block in text.strip().split("\n\n")}
+
+
+def test_data_reports_mnist_unavailable_with_instructions(isolated, capsys):
+    assert cli.main(["data"]) == 0
+    report = sections(capsys.readouterr().out)
+    assert set(report) == {"Fashion-MNIST", "MNIST"}
+    mnist = report["MNIST"]
+    assert mnist.startswith("MNIST (mnist): NOT AVAILABLE")
+    assert mnist.count("missing") == 4
+    assert f"${data.DATA_ENV} (not set)" in mnist
+    assert str(isolated / "mnist") in mnist
+    assert data.MNIST_URL in mnist and f"{data.DATA_ENV}=DIR" in mnist
+    assert "python -m mlp data --download mnist" in mnist
+    for idx_file in data.MNIST.files.values():  # wrapping never splits a file name
+        assert idx_file.filename in mnist.split("To get it")[1]
+    assert "no Debian package provides it" in mnist
+
+
+@pytest.mark.realdata
+def test_data_reports_fashion_mnist_found_in_the_debian_folder(isolated, capsys):
+    folder = data.FASHION_MNIST.system_dir
+    assert folder is not None
+    if not (folder / "train-images-idx3-ubyte.gz").exists():
+        reason = f"{folder} not installed (apt-get install dataset-fashion-mnist)"
+        if os.environ.get(REQUIRE_REAL) == "1" or os.environ.get("CI", "").lower() in {
+            "1",
+            "true",
+            "yes",
+        }:
+            pytest.fail(f"{REQUIRE_REAL}=1 or CI is set, so this must not skip: {reason}")
+        pytest.skip(reason)
+    assert cli.main(["data", "--require", "fashion-mnist"]) == 0
+    fashion = sections(capsys.readouterr().out)["Fashion-MNIST"]
+    assert fashion.startswith("Fashion-MNIST (fashion-mnist): available, checksums verified")
+    for idx_file in data.FASHION_MNIST.files.values():
+        line = next(line for line in fashion.splitlines() if idx_file.filename in line)
+        assert "sha256 of content ok" in line
+        assert str(folder / idx_file.filename) in line
+        assert "[Debian package dataset-fashion-mnist]" in line
+
+
+def test_data_with_data_dir_reports_a_corrupted_file(isolated, tmp_path, capsys, monkeypatch):
+    folder = tmp_path / "mine" / "mnist"
+    folder.mkdir(parents=True)
+    data.write_idx(folder / "train-labels-idx1-ubyte.gz", np.zeros(5, np.uint8))
+    monkeypatch.setitem(data.DATASETS, "mnist", data.MNIST)
+    assert cli.main(["data", "--data-dir", str(tmp_path / "mine")]) == 0
+    mnist = sections(capsys.readouterr().out)["MNIST"]
+    line = next(line for line in mnist.splitlines() if "train-labels" in line)
+    assert "MISMATCH" in line and "wrong checksum" in line
+    assert f"{tmp_path / 'mine' / 'mnist'} (data_dir)" in mnist
+
+
+def test_failed_download_prints_one_error_line_and_exits_1(isolated, capsys, monkeypatch):
+    monkeypatch.setattr(data, "_http_downloader", lambda: offline)
+    assert cli.main(["data", "--download", "mnist"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    lines = captured.err.splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("mlp data: error: MNIST is not available")
+    assert data.MNIST_URL in lines[0] and "Traceback" not in captured.err
+    assert not (isolated / "mnist").exists()
+
+
+def test_require_of_an_unavailable_dataset_exits_1(isolated, capsys):
+    assert cli.main(["data", "--require", "mnist"]) == 1
+    assert capsys.readouterr().err == "mlp data: error: required dataset not available: MNIST\n"
+
+
+def test_traceback_flag_shows_the_exception(isolated, monkeypatch):
+    monkeypatch.setattr(data, "_http_downloader", lambda: offline)
+    with pytest.raises(data.DatasetUnavailable):
+        cli.main(["--traceback", "data", "--download", "mnist"])
+
+
+def test_bad_arguments_exit_2_with_usage(capsys):
+    for argv in ([], ["nonsense"], ["data", "--download", "cifar"]):
+        with pytest.raises(SystemExit) as info:
+            cli.main(argv)
+        assert info.value.code == 2
+        assert "usage: mlp" in capsys.readouterr().err
+
+
+def test_help_formatter_shows_real_defaults_only():
+    parser = argparse.ArgumentParser(formatter_class=cli.HelpFormat)
+    parser.add_argument("--epochs", type=int, default=20, help="passes over the data")
+    parser.add_argument("--out", default=None, help="output file")
+    parser.add_argument("--verbose", action="store_true", help="talk")
+    text = parser.format_help()
+    assert "passes over the data (default: 20)" in text
+    assert "(default: None)" not in text and "(default: False)" not in text
+
+
+def test_subcommands_are_registered_from_the_subcommands_tuple():
+    parser = cli.build_parser()
+    actions = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    assert list(actions[0].choices) == ["data"]
+    assert cli.SUBCOMMANDS == (cli.add_data,)
+    assert parser.parse_args(["data"]).func is cli.run_data
+
+
+def test_python_m_mlp_runs_data_and_help(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != data.DATA_ENV}
+    env["XDG_CACHE_HOME"] = str(tmp_path)
+    run = subprocess.run(
+        [sys.executable, "-m", "mlp", "data"], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert run.returncode == 0, run.stderr
+    assert "MNIST (mnist): NOT AVAILABLE" in run.stdout and run.stderr == ""
+    helped = subprocess.run(
+        [sys.executable, "-m", "mlp", "data", "--help"], capture_output=True, text=True, timeout=60
+    )
+    assert helped.returncode == 0
+    assert "--data-dir DIR" in helped.stdout and f"default: ${data.DATA_ENV}" in helped.stdout
