@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: book book-clean test lint pdf clean
+.PHONY: book book-clean pdf test lint clean
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,6 +20,10 @@ book: $(STAMP)
 ## The same from an empty _build (what CI does).
 book-clean: $(STAMP)
 	$(BIN)/python tools/build_book.py --clean
+
+## The PDF edition (needs TeX: see the README) -> _build/latex/backprop-book.pdf
+pdf: $(STAMP)
+	$(BIN)/python tools/build_book.py --builder pdflatex
 
 ## Run the test suite (package, chapters, and the built site when present).
 test: $(STAMP)

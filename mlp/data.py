@@ -426,10 +426,15 @@ def _verified_bytes(path: Path, spec: DatasetSpec, role: str) -> bytes:
 
 
 def cache_dir() -> Path:
-    """The user cache folder for the datasets, ``pooch.os_cache("mlp-backprop-book")``."""
-    import pooch
+    """The user cache folder for the datasets, ``pooch.os_cache("mlp-backprop-book")``.
 
-    return Path(pooch.os_cache(CACHE_NAME))
+    Computed with platformdirs, exactly as pooch does, so that merely looking for a
+    dataset does not import pooch: pooch imports ``tqdm.auto`` at import time, which
+    prints a warning in notebooks without ipywidgets. pooch is imported only to download.
+    """
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir(CACHE_NAME))
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,211 @@
+"""The data of "The MNIST lab" chapters: MNIST if it can be had, else Fashion-MNIST, said aloud.
+
+``load_lab_data`` tries the datasets in order (MNIST first, as the lab does) with
+:func:`mlp.data.prepare` and returns the first one that loads, together with the reason each
+earlier one could not be used. ``LabData.notice()`` turns that into a MyST admonition that a
+chapter displays, so a page never runs on another dataset silently.
+
+Two small helpers keep the chapters short: ``linear_autoencoder`` builds the lab's linear
+autoencoder from :mod:`mlp.layers`, and ``image_grid`` draws rows of 28 x 28 images.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
+from numpy.typing import ArrayLike, DTypeLike, NDArray
+
+from mlp.data import DATASETS, DatasetUnavailable, Standardizer, prepare
+from mlp.layers import Dense, Init, Sequential
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+__all__ = ["LabData", "image_grid", "linear_autoencoder", "load_lab_data"]
+
+Scaling = Literal["standardize", "unit"]
+
+
+@dataclass(frozen=True)
+class LabData:
+    """Flattened images ready for the lab, and which dataset they come from.
+
+    X_* are ``(n_*, 784)`` arrays of ``dtype`` (train 50,000, valid 10,000, test 10,000 by
+    default); y_* are int64 labels ``(n_*,)`` in [0, 10). With ``scaling="standardize"`` the
+    pixels are standardised with one mean and one standard deviation computed on X_train only
+    (``standardizer``); with ``"unit"`` they are x / 255 in [0, 1].
+    ``unavailable`` maps each dataset tried before this one to the reason it could not be used.
+    """
+
+    name: str
+    title: str
+    classes: tuple[str, ...]
+    X_train: NDArray[np.floating]
+    y_train: NDArray[np.int64]
+    X_valid: NDArray[np.floating]
+    y_valid: NDArray[np.int64]
+    X_test: NDArray[np.floating]
+    y_test: NDArray[np.int64]
+    scaling: Scaling
+    standardizer: Standardizer | None
+    source: str
+    requested: str
+    unavailable: dict[str, str]
+
+    @property
+    def is_fallback(self) -> bool:
+        """True when the data are not the first dataset asked for (MNIST by default)."""
+        return self.name != self.requested
+
+    def notice(self) -> str:
+        """A MyST admonition naming the dataset used and, for a fallback, why (ASCII text)."""
+        sizes = (
+            f"{len(self.X_train):,} training, {len(self.X_valid):,} validation and "
+            f"{len(self.X_test):,} test images"
+        )
+        if not self.is_fallback:
+            return (
+                f":::{{note}}\n**Dataset: {self.title}**, as in the lab: {sizes} "
+                f"(source: {self.source}).\n:::\n"
+            )
+        asked = DATASETS[self.requested].title
+        reasons = " ".join(
+            f"{DATASETS[name].title}: {reason}" for name, reason in self.unavailable.items()
+        )
+        return (
+            f":::{{warning}}\n**Dataset: {self.title}, not {asked}.** The lab works on {asked}, "
+            f"which could not be loaded on the machine that built this page, so every figure "
+            f"and number below comes from {self.title} instead ({sizes}, same format: 28 x 28 "
+            f"grey images in 10 classes; source: {self.source}). Numbers therefore differ "
+            f"from the lab's {asked} figures, which are quoted for comparison only.\n\n"
+            f"Why: {reasons}\n:::\n"
+        )
+
+
+def load_lab_data(
+    *,
+    scaling: Scaling = "standardize",
+    datasets: Sequence[str] = ("mnist", "fashion-mnist"),
+    n_valid: int = 10_000,
+    seed: int = 0,
+    dtype: DTypeLike = np.float32,
+    data_dir: str | os.PathLike[str] | None = None,
+    download: bool = True,
+) -> LabData:
+    """Load the first of ``datasets`` that is available, split and scaled for the lab.
+
+    ``scaling="standardize"`` standardises with the global mean and standard deviation of the
+    training split (the lab's preprocessing); ``"unit"`` scales pixels to [0, 1]. The training
+    images are split into ``n_valid`` validation images and the rest (seeded). Raises
+    ``DatasetUnavailable`` listing every reason when none of the datasets can be loaded.
+    """
+    if scaling not in ("standardize", "unit"):
+        raise ValueError(f"scaling must be 'standardize' or 'unit', got {scaling!r}")
+    datasets = list(datasets)
+    if not datasets:
+        raise ValueError("datasets must name at least one dataset")
+    unknown = [name for name in datasets if name not in DATASETS]
+    if unknown:
+        raise ValueError(f"unknown datasets {unknown}; choose from {sorted(DATASETS)}")
+    unavailable: dict[str, str] = {}
+    for name in datasets:
+        try:
+            prepared = prepare(
+                name,
+                n_valid=n_valid,
+                seed=seed,
+                dtype=dtype,
+                standardize="global" if scaling == "standardize" else None,
+                data_dir=data_dir,
+                download=download,
+            )
+        except DatasetUnavailable as exc:
+            unavailable[name] = " ".join(str(exc).split())
+            continue
+        return LabData(
+            name=prepared.name,
+            title=DATASETS[prepared.name].title,
+            classes=prepared.classes,
+            X_train=prepared.X_train,
+            y_train=prepared.y_train,
+            X_valid=prepared.X_valid,
+            y_valid=prepared.y_valid,
+            X_test=prepared.X_test,
+            y_test=prepared.y_test,
+            scaling=scaling,
+            standardizer=prepared.standardizer,
+            source=prepared.source,
+            requested=datasets[0],
+            unavailable=unavailable,
+        )
+    raise DatasetUnavailable(
+        "none of the lab's datasets could be loaded. "
+        + " ".join(f"{DATASETS[n].title}: {reason}" for n, reason in unavailable.items())
+    )
+
+
+def linear_autoencoder(
+    d: int,
+    k: int,
+    *,
+    encoder_init: Init = 0.0,
+    seed: int = 0,
+    dtype: DTypeLike = np.float32,
+) -> Sequential:
+    """The linear autoencoder x -> (x W_e + b_e) W_d + b_d with k latent units.
+
+    Layer 0 is the encoder, W_e ``(d, k)``, started from ``encoder_init`` (0.0: all zero
+    weights, the default; see chapter M4); layer 1 is the decoder, W_d ``(k, d)``, with
+    Glorot-uniform weights. Both are linear.
+    """
+    return Sequential(
+        [
+            Dense(d, k, "linear", init=encoder_init, seed=seed, dtype=dtype),
+            Dense(k, d, "linear", init="glorot", seed=seed + 1, dtype=dtype),
+        ]
+    )
+
+
+def image_grid(
+    rows: Mapping[str, ArrayLike],
+    *,
+    titles: Sequence[str] | None = None,
+    shape: tuple[int, int] = (28, 28),
+    vlim: tuple[float, float] | None = None,
+    cmap: str = "gray",
+    size: float = 1.25,
+) -> Figure:
+    """A figure with one row of images per entry of ``rows`` (label -> array ``(k, 784)``).
+
+    Every row must hold the same number k of flattened images. With ``vlim=(lo, hi)`` all
+    images share that grey scale; otherwise each image is scaled to its own range.
+    ``titles`` (k strings) go above the first row.
+    """
+    import matplotlib.pyplot as plt
+
+    arrays = {label: np.asarray(images) for label, images in rows.items()}
+    counts = {a.shape[0] if a.ndim == 2 else -1 for a in arrays.values()}
+    if not arrays or len(counts) != 1 or -1 in counts:
+        raise ValueError("rows must map labels to (k, h*w) arrays with the same k")
+    k = counts.pop()
+    if titles is not None and len(titles) != k:
+        raise ValueError(f"expected {k} titles, got {len(titles)}")
+    fig, axes = plt.subplots(
+        len(arrays), k, figsize=(size * k, size * len(arrays) + 0.3), squeeze=False
+    )
+    kwargs = {} if vlim is None else {"vmin": vlim[0], "vmax": vlim[1]}
+    for r, (label, images) in enumerate(arrays.items()):
+        for c in range(k):
+            ax = axes[r, c]
+            ax.imshow(images[c].reshape(shape), cmap=cmap, **kwargs)
+            ax.set_xticks([])
+            ax.set_yticks([])
+            if titles is not None and r == 0:
+                ax.set_title(titles[c], fontsize=8)
+        axes[r, 0].set_ylabel(label, fontsize=9)
+    fig.tight_layout()
+    return fig

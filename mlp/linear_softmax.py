@@ -1,0 +1,259 @@
+"""The lab's linear softmax classifier, vectorised: scores z = x W + b with W ``(d, m)``.
+
+For a minibatch X ``(n, d)`` with integer labels y ``(n,)`` in [0, m) and Y = onehot(y)::
+
+    Z = X W + b                     (n, m)     W (d, m) = (784, 10), b (m,)
+    O = softmax(Z)                  (n, m)     row-wise
+    R = mean_i [logsumexp(Z_i) - Z_{i, y_i}] + (lam / 2) ||W||_2^2
+    dR/dW = X^T (O - Y) / n + lam W            (d, m)
+    dR/db = mean_i (O_i - Y_i)                 (m,)
+
+A step of gradient *descent* subtracts the gradient: W <- W - eta dR/dW. The weight decay lam
+acts on W only (the biases are not penalised), so each step also shrinks W by a factor
+(1 - eta lam). The classifier has d m + m parameters: 7,850 for d = 784, m = 10.
+
+``train_per_example`` follows the lab's protocol (one example per step, in order) with the
+per-example gradient computed as one outer product instead of Python loops;
+``train_minibatch`` is the usual minibatch SGD over several shuffled epochs.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import ArrayLike, DTypeLike, NDArray
+
+from mlp.functions import check_labels, l2_squared, l2_squared_grad, logsumexp, onehot, softmax
+
+__all__ = [
+    "TrainLog",
+    "accuracy",
+    "gradients",
+    "init_params",
+    "n_params",
+    "predict",
+    "risk",
+    "scores",
+    "train_minibatch",
+    "train_per_example",
+]
+
+Params = tuple[NDArray[np.floating], NDArray[np.floating]]
+
+
+def init_params(
+    d: int = 784,
+    m: int = 10,
+    *,
+    std: float = 1.0,
+    seed: int | np.random.Generator | None = None,
+    dtype: DTypeLike = np.float32,
+) -> Params:
+    """W ``(d, m)`` with entries N(0, std^2) (the lab: std = 1) and b = 0 ``(m,)``."""
+    for name, value in (("d", d), ("m", m)):
+        if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
+            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    if not (isinstance(std, int | float) and math.isfinite(std) and std >= 0):
+        raise ValueError(f"std must be a finite number >= 0, got {std!r}")
+    rng = np.random.default_rng(seed)
+    W = rng.normal(0.0, std, size=(d, m)).astype(dtype)
+    return W, np.zeros(m, dtype=W.dtype)
+
+
+def n_params(W: NDArray, b: NDArray) -> int:
+    """Number of scalar parameters, d m + m (7,850 for the lab's 784 x 10 weights)."""
+    return int(W.size + b.size)
+
+
+def _check(W: ArrayLike, b: ArrayLike, X: ArrayLike) -> tuple[NDArray, NDArray, NDArray]:
+    W, b, X = np.asarray(W), np.asarray(b), np.asarray(X)
+    if W.ndim != 2 or b.shape != (W.shape[1],):
+        raise ValueError(f"W must be (d, m) and b (m,), got {W.shape} and {b.shape}")
+    if X.ndim != 2 or X.shape[1] != W.shape[0]:
+        raise ValueError(f"X must have shape (n, {W.shape[0]}), got {X.shape}")
+    if X.dtype == np.bool_ or X.dtype.kind not in "iuf":
+        raise TypeError(f"X must hold real numbers, got dtype {X.dtype}")
+    return W, b, X.astype(W.dtype, copy=False)
+
+
+def _weight_decay(weight_decay: float) -> float:
+    if not (isinstance(weight_decay, int | float) and math.isfinite(weight_decay)):
+        raise ValueError(f"weight_decay must be a finite number >= 0, got {weight_decay!r}")
+    if weight_decay < 0:
+        raise ValueError(f"weight_decay must be >= 0, got {weight_decay!r}")
+    return float(weight_decay)
+
+
+def scores(W: ArrayLike, b: ArrayLike, X: ArrayLike) -> NDArray[np.floating]:
+    """Z = X W + b: one row of m class scores per example, ``(n, m)``."""
+    W, b, X = _check(W, b, X)
+    return X @ W + b
+
+
+def predict(W: ArrayLike, b: ArrayLike, X: ArrayLike) -> NDArray[np.intp]:
+    """The class of largest score for each row of X: ``(n,)``."""
+    return np.argmax(scores(W, b, X), axis=1)
+
+
+def accuracy(W: ArrayLike, b: ArrayLike, X: ArrayLike, y: ArrayLike) -> float:
+    """Fraction of rows of X ``(n, d)`` whose predicted class equals the label in y ``(n,)``."""
+    y = np.asarray(y)
+    pred = predict(W, b, X)
+    if y.shape != pred.shape:
+        raise ValueError(f"y must have shape {pred.shape}, got {y.shape}")
+    return float(np.mean(pred == check_labels(y, np.shape(W)[1])))
+
+
+def risk(
+    W: ArrayLike, b: ArrayLike, X: ArrayLike, y: ArrayLike, weight_decay: float = 0.0
+) -> float:
+    """Mean cross-entropy of softmax(X W + b) against y, plus (weight_decay / 2) ||W||_2^2."""
+    lam = _weight_decay(weight_decay)
+    Z = scores(W, b, X)
+    y = check_labels(y, Z.shape[1])
+    if y.shape != (len(Z),):
+        raise ValueError(f"y must have shape ({len(Z)},), got {y.shape}")
+    cross_entropy = float(np.mean(logsumexp(Z) - Z[np.arange(len(y)), y]))
+    return cross_entropy + 0.5 * lam * l2_squared(W)
+
+
+def gradients(
+    W: ArrayLike, b: ArrayLike, X: ArrayLike, y: ArrayLike, weight_decay: float = 0.0
+) -> Params:
+    """(dR/dW ``(d, m)``, dR/db ``(m,)``) of ``risk``: X^T (O - Y) / n + lam W and mean(O - Y)."""
+    lam = _weight_decay(weight_decay)
+    W, b, X = _check(W, b, X)
+    Z = X @ W + b
+    y = check_labels(y, Z.shape[1])
+    if y.shape != (len(Z),):
+        raise ValueError(f"y must have shape ({len(Z)},), got {y.shape}")
+    delta = (softmax(Z) - onehot(y, Z.shape[1], dtype=Z.dtype)) / len(y)  # (n, m) = (O - Y) / n
+    return X.T @ delta + 0.5 * lam * l2_squared_grad(W), delta.sum(axis=0)
+
+
+@dataclass
+class TrainLog:
+    """Accuracies recorded during training and the time it took.
+
+    ``steps[k]`` is the number of updates made when ``accuracy[name][k]`` was measured on the
+    evaluation set ``name``; ``seconds`` is the total wall time including the evaluations,
+    ``eval_seconds`` the part spent evaluating.
+    """
+
+    steps: list[int] = field(default_factory=list)
+    accuracy: dict[str, list[float]] = field(default_factory=dict)
+    seconds: float = 0.0
+    eval_seconds: float = 0.0
+
+    def record(self, step: int, W: NDArray, b: NDArray, sets: Mapping[str, tuple]) -> None:
+        """Append the accuracy on every evaluation set after ``step`` updates."""
+        start = time.perf_counter()
+        self.steps.append(step)
+        for name, (X, y) in sets.items():
+            self.accuracy.setdefault(name, []).append(accuracy(W, b, X, y))
+        self.eval_seconds += time.perf_counter() - start
+
+
+def _training_set(W: NDArray, b: NDArray, X: ArrayLike, y: ArrayLike) -> tuple[NDArray, NDArray]:
+    for name, param in (("W", W), ("b", b)):
+        if not isinstance(param, np.ndarray) or param.dtype.kind != "f":
+            raise TypeError(f"{name} must be a floating numpy array (it is updated in place)")
+    W, b, X = _check(W, b, X)
+    y = check_labels(y, W.shape[1])
+    if y.shape != (len(X),):
+        raise ValueError(f"y must have shape ({len(X)},), got {y.shape}")
+    if not np.isfinite(X).all():
+        raise ValueError("X contains NaN or inf")
+    return X, y
+
+
+def _eta(eta: float) -> float:
+    if not (isinstance(eta, int | float) and math.isfinite(eta) and eta > 0):
+        raise ValueError(f"the learning rate eta must be a finite number > 0, got {eta!r}")
+    return float(eta)
+
+
+def train_per_example(
+    W: NDArray,
+    b: NDArray,
+    X: ArrayLike,
+    y: ArrayLike,
+    *,
+    eta: float = 0.01,
+    weight_decay: float = 1e-4,
+    log_every: int = 5000,
+    evaluate_on: Mapping[str, tuple[ArrayLike, ArrayLike]] | None = None,
+) -> TrainLog:
+    """One epoch of per-example SGD over the rows of X in order, updating W and b in place.
+
+    Step i uses example i alone: o = softmax(x_i W + b), g = o - onehot(y_i), then
+    W <- (1 - eta lam) W - eta x_i^T g and b <- b - eta g: exact gradient descent on the
+    example's cross-entropy plus (lam / 2) ||W||^2. The accuracy on each set of
+    ``evaluate_on`` is recorded before the first step, every ``log_every`` steps and at the end.
+    """
+    X, y = _training_set(W, b, X, y)
+    eta, lam = _eta(eta), _weight_decay(weight_decay)
+    if isinstance(log_every, bool) or not isinstance(log_every, int) or log_every < 1:
+        raise ValueError(f"log_every must be a positive integer, got {log_every!r}")
+    sets = dict(evaluate_on or {})
+    log = TrainLog()
+    shrink = W.dtype.type(1 - eta * lam)
+    start = time.perf_counter()
+    log.record(0, W, b, sets)
+    for i in range(len(X)):
+        x = X[i]
+        g = softmax(x @ W + b)  # o, (m,)
+        g[y[i]] -= 1  # o - onehot(y_i)
+        W *= shrink
+        W -= np.outer(eta * x, g)  # the (d, m) outer product x_i^T g, no Python loop
+        b -= eta * g
+        if (i + 1) % log_every == 0 or i + 1 == len(X):
+            log.record(i + 1, W, b, sets)
+    log.seconds = time.perf_counter() - start
+    return log
+
+
+def train_minibatch(
+    W: NDArray,
+    b: NDArray,
+    X: ArrayLike,
+    y: ArrayLike,
+    *,
+    eta: float = 0.1,
+    weight_decay: float = 1e-4,
+    batch_size: int = 100,
+    epochs: int = 10,
+    seed: int | np.random.Generator | None = 0,
+    evaluate_on: Mapping[str, tuple[ArrayLike, ArrayLike]] | None = None,
+) -> TrainLog:
+    """Minibatch SGD on ``risk``, updating W and b in place; accuracy logged every epoch.
+
+    Each epoch visits the rows of X in a fresh random order, ``batch_size`` at a time, and
+    steps W <- W - eta dR/dW, b <- b - eta dR/db with the minibatch gradient.
+    """
+    X, y = _training_set(W, b, X, y)
+    eta, lam = _eta(eta), _weight_decay(weight_decay)
+    for name, value in (("batch_size", batch_size), ("epochs", epochs)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    rng = np.random.default_rng(seed)
+    sets = dict(evaluate_on or {})
+    log = TrainLog()
+    start = time.perf_counter()
+    log.record(0, W, b, sets)
+    steps = 0
+    for _ in range(epochs):
+        order = rng.permutation(len(X))
+        for first in range(0, len(X), batch_size):
+            rows = order[first : first + batch_size]
+            grad_W, grad_b = gradients(W, b, X[rows], y[rows], lam)
+            W -= eta * grad_W
+            b -= eta * grad_b
+            steps += 1
+        log.record(steps, W, b, sets)
+    log.seconds = time.perf_counter() - start
+    return log

@@ -1,0 +1,167 @@
+"""Principal component analysis by the singular value decomposition of centred data.
+
+For training data X ``(n, d)`` with column means mu, the centred matrix Xc = X - mu has the
+thin SVD Xc = U S V^T. The principal components are the rows of V^T (orthonormal directions
+of decreasing variance), the variance along component j is s_j^2 / (n - 1), and the best
+rank-k approximation of Xc in the least-squares sense (Eckart-Young) is its projection on the
+first k components: X_k = mu + (Xc V_k) V_k^T.
+
+The SVD is computed through a QR factorisation, Xc = Q R with R ``(d, d)``, then
+R = U_R S V^T: Xc and R have the same singular values and right singular vectors, and the
+SVD of the small R is much faster than that of the tall Xc. Computations use float64.
+
+``principal_angles`` measures how far apart two subspaces are (0 when they coincide).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+__all__ = ["PCA", "principal_angles"]
+
+
+def _matrix(name: str, X: ArrayLike) -> NDArray[np.float64]:
+    X = np.asarray(X)
+    if X.dtype == np.bool_ or X.dtype.kind not in "iuf":
+        raise TypeError(f"{name} must hold real numbers, got dtype {X.dtype}")
+    if X.ndim != 2:
+        raise ValueError(f"{name} must be 2-D of shape (n, d), got shape {X.shape}")
+    X = X.astype(np.float64, copy=False)
+    if not np.isfinite(X).all():
+        raise ValueError(f"{name} contains NaN or inf")
+    return X
+
+
+class PCA:
+    """Principal component analysis of training data, fitted by SVD.
+
+    ``PCA().fit(X_train)`` keeps every component (at most min(n - 1, d) of them carry
+    variance). Attributes after ``fit``:
+
+    mean_ ``(d,)``
+        Column means of the training data.
+    components_ ``(r, d)``
+        Orthonormal principal directions as rows, by decreasing variance (r = min(n, d)).
+        Each row's sign is fixed so that its entry of largest magnitude is positive.
+    singular_values_ ``(r,)``
+        Singular values s_j of the centred training data.
+    explained_variance_ ``(r,)``
+        Variance along each component, s_j^2 / (n - 1).
+    total_variance_
+        Sum of the variances of the d columns, ||X - mu||_F^2 / (n - 1).
+    explained_variance_ratio_ ``(r,)``
+        explained_variance_ / total_variance_.
+    """
+
+    def __init__(self) -> None:
+        self.mean_: NDArray[np.float64] | None = None
+        self.components_: NDArray[np.float64] | None = None
+        self.singular_values_: NDArray[np.float64] | None = None
+        self.explained_variance_: NDArray[np.float64] | None = None
+        self.explained_variance_ratio_: NDArray[np.float64] | None = None
+        self.total_variance_: float | None = None
+        self.n_samples_: int | None = None
+
+    def fit(self, X: ArrayLike) -> PCA:
+        """Fit on training data X ``(n, d)`` with n >= 2; return self."""
+        X = _matrix("X", X)
+        n = X.shape[0]
+        if n < 2:
+            raise ValueError(f"PCA needs at least 2 examples, got {n}")
+        self.mean_ = X.mean(axis=0)
+        Xc = X - self.mean_
+        if n > X.shape[1]:  # tall: the SVD of R from Xc = QR has the same S and V
+            Xc = np.linalg.qr(Xc, mode="r")
+        _, s, Vt = np.linalg.svd(Xc, full_matrices=False)
+        largest = np.argmax(np.abs(Vt), axis=1)
+        Vt *= np.sign(Vt[np.arange(len(Vt)), largest])[:, None]
+        self.components_ = Vt
+        self.singular_values_ = s
+        self.explained_variance_ = s**2 / (n - 1)
+        self.total_variance_ = float(np.sum(s**2) / (n - 1))
+        self.explained_variance_ratio_ = self.explained_variance_ / self.total_variance_
+        self.n_samples_ = n
+        return self
+
+    @property
+    def n_features(self) -> int:
+        """Input dimension d."""
+        return self._fitted()[0].shape[0]
+
+    def _fitted(self) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        if self.mean_ is None or self.components_ is None:
+            raise ValueError("this PCA is not fitted yet: call fit(X_train) first")
+        return self.mean_, self.components_
+
+    def _k(self, k: int | None) -> int:
+        r = self._fitted()[1].shape[0]
+        if k is None:
+            return r
+        if isinstance(k, bool) or not isinstance(k, int | np.integer) or not 1 <= k <= r:
+            raise ValueError(f"k must be an integer in [1, {r}], got {k!r}")
+        return int(k)
+
+    def _data(self, X: ArrayLike) -> NDArray[np.float64]:
+        X = _matrix("X", X)
+        if X.shape[1] != self.n_features:
+            raise ValueError(f"X must have {self.n_features} columns, got shape {X.shape}")
+        return X
+
+    def transform(self, X: ArrayLike, k: int | None = None) -> NDArray[np.float64]:
+        """Coordinates of X ``(n, d)`` on the first k components: (X - mu) V_k, ``(n, k)``."""
+        mean, components = self._fitted()
+        k = self._k(k)
+        return (self._data(X) - mean) @ components[:k].T
+
+    def inverse_transform(self, Z: ArrayLike) -> NDArray[np.float64]:
+        """Points ``(n, d)`` with coordinates Z ``(n, k)`` on the first k components."""
+        mean, components = self._fitted()
+        Z = _matrix("Z", Z)
+        k = self._k(Z.shape[1])
+        return Z @ components[:k] + mean
+
+    def reconstruct(self, X: ArrayLike, k: int) -> NDArray[np.float64]:
+        """Projection of X ``(n, d)`` on the first k components: mu + (X - mu) V_k V_k^T."""
+        return self.inverse_transform(self.transform(X, k))
+
+    def reconstruction_mse(self, X: ArrayLike, k: int) -> float:
+        """Mean over all n d entries of (X - reconstruct(X, k))^2."""
+        X = self._data(X)
+        residual = X - self.reconstruct(X, k)
+        return float(np.mean(residual * residual))
+
+    def optimal_mse(self, k: int) -> float:
+        """The least mean squared error of any rank-k affine reconstruction of the training data.
+
+        By Eckart-Young it is the sum of the discarded squared singular values over n d; it
+        equals ``reconstruction_mse(X_train, k)``.
+        """
+        k = self._k(k)
+        s = self.singular_values_
+        assert s is not None and self.n_samples_ is not None
+        return float(np.sum(s[k:] ** 2) / (self.n_samples_ * self.n_features))
+
+
+def principal_angles(A: ArrayLike, B: ArrayLike) -> NDArray[np.float64]:
+    """Principal angles (radians, ascending) between the column spaces of A (d, p) and B (d, q).
+
+    With orthonormal bases Q_A and Q_B, the cosines of the angles are the singular values of
+    Q_A^T Q_B and their sines those of Q_B - Q_A Q_A^T Q_B; both are computed and combined
+    with arctan2, which stays accurate for small angles (arccos alone does not). Returns
+    min(p, q) angles in [0, pi/2]. A and B must have full column rank.
+    """
+    A, B = _matrix("A", A), _matrix("B", B)
+    if A.shape[0] != B.shape[0]:
+        raise ValueError(f"A and B must have the same number of rows, got {A.shape} and {B.shape}")
+    if A.shape[1] < 1 or B.shape[1] < 1:
+        raise ValueError("A and B must have at least one column")
+    for name, M in (("A", A), ("B", B)):
+        if np.linalg.matrix_rank(M) < M.shape[1]:
+            raise ValueError(f"{name} does not have full column rank")
+    QA, QB = np.linalg.qr(A)[0], np.linalg.qr(B)[0]
+    if QA.shape[1] < QB.shape[1]:
+        QA, QB = QB, QA
+    cosines = np.linalg.svd(QA.T @ QB, compute_uv=False)  # descending
+    sines = np.linalg.svd(QB - QA @ (QA.T @ QB), compute_uv=False)[::-1]  # ascending
+    return np.arctan2(sines, np.clip(cosines, 0.0, 1.0))
