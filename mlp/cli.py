@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from mlp import __version__
+from mlp.train import add_gradcheck_command, add_train_command
 
 if TYPE_CHECKING:
     from mlp.data import DatasetStatus
@@ -126,7 +127,11 @@ def run_data(args: argparse.Namespace) -> int:
 
 # --- entry point -------------------------------------------------------------------------------
 
-SUBCOMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (add_data,)
+SUBCOMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
+    add_data,
+    add_train_command,
+    add_gradcheck_command,
+)
 """Functions registering one subcommand each, in the order ``--help`` lists them."""
 
 
