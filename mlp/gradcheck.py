@@ -337,6 +337,9 @@ class GradCheckReport:
             cells = "".join(f"<td>{html.escape(cell)}</td>" for cell in self._cells(row))
             body.append(f"<tr{style}>{cells}</tr>")
         return (
+            "<style>table.gradcheck th, table.gradcheck td "
+            "{padding: 0.15em 0.8em; text-align: right; font-variant-numeric: tabular-nums}"
+            "</style>"
             '<table class="gradcheck">'
             f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
             f"<p>{html.escape(self.summary())}</p>"
