@@ -5,7 +5,8 @@ MathJax comes from the PyPI package ``django-static-mathjax`` (installed by
 files MathJax needs (``tex-chtml.js``, its CHTML fonts and the TeX extensions it
 autoloads) are copied into ``_build/mathjax-extra/mathjax/`` and served through
 ``html_extra_path``, and ``mathjax_path`` points at them. If the package is
-missing, the build says so and keeps Sphinx's CDN default.
+missing, the build says so and keeps Sphinx's CDN default. MathJax is loaded on
+every page, because titles with math appear in every page's navigation.
 """
 
 from __future__ import annotations
@@ -67,5 +68,8 @@ def setup_offline_mathjax(app: Sphinx) -> None:
 
 
 def setup(app: Sphinx) -> dict:
+    # Chapter titles with math appear in the navigation of every page, so MathJax must be
+    # loaded on every page, not only on pages whose own content has math.
+    app.set_html_assets_policy("always")
     app.connect("builder-inited", setup_offline_mathjax)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
