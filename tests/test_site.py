@@ -34,6 +34,16 @@ CHROMIUM_ARGS = [
 
 pytestmark = pytest.mark.site
 
+#: One screenshot per part, kept as a CI artefact.
+SCREENSHOTS = ROOT / "_build" / "screenshots"
+SCREENSHOT_PAGES = {
+    "book/intro.html",
+    "book/part_a/a3_sigmoid_derivative.html",
+    "book/part_b/b10_grad_W2_b2_matrix.html",
+    "book/practice/c03_two_circles.html",
+    "book/mnist_lab/m04_linear_autoencoder.html",
+}
+
 
 def chromium_path() -> str | None:
     for name in ("chromium", "chromium-browser", "google-chrome"):
@@ -116,6 +126,9 @@ def test_page_renders_offline(server: str, browser: object, url: str) -> None:
     assert not broken, f"{url}: images that did not load: {broken}"
     assert not outside, f"{url}: requests left the machine: {outside}"
     assert not errors, f"{url}: JavaScript errors: {errors}"
+    if url in SCREENSHOT_PAGES:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / (url.replace("/", "_") + ".png")), full_page=False)
     context.close()
 
 
