@@ -27,7 +27,7 @@ pdf: $(STAMP)
 
 ## Run the test suite (package, chapters, and the built site when present).
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -12,9 +12,10 @@ import argparse
 import sys
 import textwrap
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from mlp import __version__
+from mlp.bench import add_bench_command
 from mlp.train import add_gradcheck_command, add_train_command
 
 if TYPE_CHECKING:
@@ -25,7 +26,10 @@ class HelpFormat(argparse.ArgumentDefaultsHelpFormatter):
     """Show "(default: ...)" after each option's help, except for empty defaults."""
 
     def _get_help_string(self, action: argparse.Action) -> str | None:
-        if action.default in (None, False, []) or action.default is argparse.SUPPRESS:
+        default = action.default
+        # identity tests: 0 == False in Python, and a default of 0 is worth showing
+        empty = default is None or default is False or default is argparse.SUPPRESS
+        if empty or (isinstance(default, list) and not default):
             return action.help
         return super()._get_help_string(action)
 
@@ -131,13 +135,21 @@ SUBCOMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
     add_data,
     add_train_command,
     add_gradcheck_command,
+    add_bench_command,
 )
 """Functions registering one subcommand each, in the order ``--help`` lists them."""
 
 
+class Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line on stderr (exit status 2), no usage dump."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``mlp`` parser with every subcommand of ``SUBCOMMANDS``."""
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="mlp",
         description="Companion tools of the backpropagation book.",
         formatter_class=HelpFormat,

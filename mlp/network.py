@@ -167,6 +167,7 @@ class MLP:
         self.b1 = np.zeros(d_h, dtype=self.dtype)
         self.W2 = rng.uniform(-bound2, bound2, size=(m, d_h)).astype(self.dtype)
         self.b2 = np.zeros(m, dtype=self.dtype)
+        self._buffers: dict[str, Any] | None = None  # reused by sgd_step
         self._clear_state()
 
     # sizes follow the parameter arrays, so a caller who assigns new arrays stays consistent
@@ -209,6 +210,7 @@ class MLP:
         """An independent network with copies of the parameters and the same settings."""
         clone = _copy.copy(self)
         clone._clear_state()
+        clone._buffers = None  # the step's buffers are per network
         for name, value in self.params().items():
             setattr(clone, name, value.copy())
         return clone
@@ -323,17 +325,141 @@ class MLP:
         self.grad_b1 = self.grad_ha.sum(axis=0)  # (d_h,)
         # B17: grad_x
         self.grad_x = self.grad_ha @ self.W1 if grad_x else None  # (n, d)
-        # B18: elastic-net penalty gradient
-        penalty_W1, penalty_W2 = penalty_grad(self.W1, self.W2, *self.lambdas)
-        grads = {
-            "W1": self.grad_W1 + penalty_W1,
-            "b1": self.grad_b1,
-            "W2": self.grad_W2 + penalty_W2,
-            "b2": self.grad_b2,
-        }
+        # B18: elastic-net penalty gradient, added to the weights' gradients when a lambda is > 0
+        grads = {"W1": self.grad_W1, "b1": self.grad_b1, "W2": self.grad_W2, "b2": self.grad_b2}
+        if any(self.lambdas):
+            penalty_W1, penalty_W2 = penalty_grad(self.W1, self.W2, *self.lambdas)
+            grads["W1"] = self.grad_W1 + penalty_W1
+            grads["W2"] = self.grad_W2 + penalty_W2
         if grad_x:
             grads["x"] = self.grad_x
         return grads
+
+    # --- one step of minibatch SGD --------------------------------------------------------
+
+    def sgd_step(self, X: ArrayLike, y: ArrayLike, lr: float) -> tuple[float, int]:
+        """One step of minibatch SGD on ``X`` ``(n, d)``, ``y`` ``(n,)``: theta -= lr * gradient.
+
+        The result is that of ``fprop(X, y)``, ``bprop()`` and ``theta -= lr * grads[theta]``
+        for the four parameters, computed by a fused version of the same formulas that writes
+        into buffers kept between calls. Returns ``(sum of the losses L, number of misclassified
+        rows)`` of the parameters before the step. The state of the last ``fprop``/``bprop``
+        is cleared.
+        """
+        X, y = self._check_batch(X, y)
+        return self._sgd_step(X, y, _check_lr(lr))
+
+    def _sgd_step(self, X: NDArray, y: NDArray[np.intp], lr: float) -> tuple[float, int]:
+        """``sgd_step`` without any check: the entry point of training loops (``mlp.train``).
+
+        The caller guarantees what ``sgd_step`` verifies: ``X`` is an ``(n, d)`` array of the
+        network's dtype, ``y`` an ``(n,)`` integer array of labels in ``[0, m)``, ``lr > 0``,
+        and the parameters have their shapes and the network's dtype. A subclass that redefines
+        ``fprop`` or ``bprop`` (``LoopMLP``) gets the step written with them instead.
+        """
+        if type(self).fprop is not MLP.fprop or type(self).bprop is not MLP.bprop:
+            return self._fprop_bprop_step(X, y, lr)
+        return self._fused_sgd_step(X, y, lr)
+
+    def _fprop_bprop_step(self, X: NDArray, y: NDArray[np.intp], lr: float) -> tuple[float, int]:
+        """The step as the chapters write it: ``fprop``, ``bprop``, theta -= lr * grad."""
+        n = len(y)
+        risk = self.fprop(X, y)
+        if isinstance(self.L, np.ndarray) and self.L.shape == (n,):
+            loss_sum = float(self.L.sum())
+            predictions = self.os.argmax(axis=1)
+        else:  # LoopMLP keeps the last example's L and os only
+            loss_sum = (risk - self._penalty()) * n
+            predictions = self.predict(X)
+        errors = int(np.count_nonzero(predictions != y))
+        grads = self.bprop()
+        for name, theta in self.params().items():
+            theta -= lr * grads[name]
+        return loss_sum, errors
+
+    def _fused_sgd_step(self, X: NDArray, y: NDArray[np.intp], lr: float) -> tuple[float, int]:
+        """``fprop``, ``bprop`` and the step in one pass, in buffers reused from call to call."""
+        self._clear_state()
+        W1, b1, W2, b2 = self.W1, self.b1, self.W2, self.b2
+        n, buffers = X.shape[0], self._step_buffers(X.shape[0])
+        ha, active, hs, oa, os, grad_hs, grad_W2, grad_W1, row_starts = buffers
+        picked = row_starts + y  # flat indices of the entries [i, y_i] of an (n, m) array
+        # forward (B1-B4), as in fprop
+        np.matmul(X, W1.T, out=ha)
+        ha += b1  # ha = X W1^T + b1      (n, d_h)
+        np.greater(ha, 0, out=active)  # 1{ha > 0} = rect'(ha), kept for the backward pass
+        np.multiply(ha, active, out=hs)  # hs = rect(ha) = ha 1{ha > 0}
+        np.matmul(hs, W2.T, out=oa)
+        oa += b2  # oa = hs W2^T + b2     (n, m)
+        c = oa.max(axis=1, keepdims=True)  # (n, 1) row maxima, for a stable exp
+        np.exp(np.subtract(oa, c, out=os), out=os)
+        sum_exp = os.sum(axis=1, keepdims=True)  # (n, 1)
+        os /= sum_exp  # os = softmax(oa)
+        L = (np.log(sum_exp) + c)[:, 0] - oa.take(picked)  # (n,) logsumexp(oa) - oa[y]
+        loss_sum = float(L.sum())
+        errors = int(np.count_nonzero(os.argmax(axis=1) != y))
+        # backward (B8-B16), as in bprop
+        grad_oa = os  # os is not needed any more: it becomes (os - onehot(y)) / n in place
+        grad_oa.reshape(-1)[picked] -= 1
+        grad_oa /= n
+        np.matmul(grad_oa.T, hs, out=grad_W2)  # grad_W2 = grad_oa^T hs   (m, d_h)
+        grad_b2 = grad_oa.sum(axis=0)  # (m,)
+        np.matmul(grad_oa, W2, out=grad_hs)  # grad_hs = grad_oa W2   (n, d_h)
+        grad_ha = np.multiply(grad_hs, active, out=grad_hs)  # grad_hs * rect'(ha)
+        np.matmul(grad_ha.T, X, out=grad_W1)  # grad_W1 = grad_ha^T X   (d_h, d)
+        grad_b1 = grad_ha.sum(axis=0)  # (d_h,)
+        # B18 only when a lambda is > 0, on the weights before the step
+        if any(self.lambdas):
+            penalty_W1, penalty_W2 = penalty_grad(W1, W2, *self.lambdas)
+            grad_W1 += penalty_W1
+            grad_W2 += penalty_W2
+        # the step, in place: theta -= lr * grad_theta
+        lr = self.dtype.type(lr)
+        for theta, grad in ((W1, grad_W1), (b1, grad_b1), (W2, grad_W2), (b2, grad_b2)):
+            grad *= lr
+            theta -= grad
+        return loss_sum, errors
+
+    def _step_buffers(self, n: int) -> tuple[NDArray, ...]:
+        """The arrays ``_fused_sgd_step`` writes into, for a minibatch of ``n`` rows.
+
+        ``ha, active, hs, oa, os, grad_hs`` (``n`` rows), ``grad_W2``, ``grad_W1`` and
+        ``row_starts = m * [0, 1, ..., n-1]``. They are allocated for the largest minibatch
+        seen and reused; a smaller one gets views of their first rows.
+        """
+        key = (self.W1.shape, self.W2.shape, self.dtype)
+        buffers = getattr(self, "_buffers", None)
+        if buffers is None or buffers["key"] != key or buffers["rows"] < n:
+            (d_h, d), (m, _), dtype = key
+            buffers = {"key": key, "rows": n, "n": None}
+            for name, width in (("ha", d_h), ("hs", d_h), ("grad_hs", d_h), ("oa", m), ("os", m)):
+                buffers[name] = np.empty((n, width), dtype)
+            buffers["active"] = np.empty((n, d_h), np.bool_)
+            buffers["grad_W2"], buffers["grad_W1"] = (
+                np.empty((m, d_h), dtype),
+                np.empty((d_h, d), dtype),
+            )
+            buffers["row_starts"] = np.arange(n) * m
+            self._buffers = buffers
+        if buffers["n"] != n:
+            rows = ("ha", "active", "hs", "oa", "os", "grad_hs")
+            buffers["views"] = (
+                *(buffers[name][:n] for name in rows),
+                buffers["grad_W2"],
+                buffers["grad_W1"],
+                buffers["row_starts"][:n],
+            )
+            buffers["n"] = n
+        return buffers["views"]
+
+
+def _check_lr(lr: Any) -> float:
+    """Return the learning rate as a float, or raise unless it is a finite number > 0."""
+    if isinstance(lr, bool) or not isinstance(lr, int | float | np.integer | np.floating):
+        raise TypeError(f"lr must be a real number, got {lr!r}")
+    if not math.isfinite(lr) or lr <= 0:
+        raise ValueError(f"lr must be a finite number > 0, got {lr!r}")
+    return float(lr)
 
 
 # --- the per-example loop implementation ------------------------------------------------------

@@ -111,12 +111,14 @@ def test_traceback_flag_shows_the_exception(isolated, monkeypatch):
         cli.main(["--traceback", "data", "--download", "mnist"])
 
 
-def test_bad_arguments_exit_2_with_usage(capsys):
+def test_bad_arguments_exit_2_with_one_error_line(capsys):
     for argv in ([], ["nonsense"], ["data", "--download", "cifar"]):
         with pytest.raises(SystemExit) as info:
             cli.main(argv)
         assert info.value.code == 2
-        assert "usage: mlp" in capsys.readouterr().err
+        err = capsys.readouterr().err
+        assert len(err.splitlines()) == 1, err
+        assert "error:" in err and "--help" in err and "Traceback" not in err
 
 
 def test_help_formatter_shows_real_defaults_only():
