@@ -954,18 +954,18 @@ def _thread_batches(text: str) -> int | None:
 
 def add_bench_command(subparsers: argparse._SubParsersAction) -> None:
     """Register ``mlp bench``."""
-    from mlp.cli import HelpFormat
+    from mlp.cli import add_command
 
     summary = "time one training epoch: loop, matrix, its products alone, PyTorch"
-    parser = subparsers.add_parser(
+    parser = add_command(
+        subparsers,
         "bench",
-        help=summary,
-        description=(
-            f"{summary}. Every method runs in every repetition, interleaved; prints median "
+        summary,
+        (
+            "Every method runs in every repetition, interleaved; prints median "
             "seconds and same-run ratios and writes them, with the raw times, to a JSON file. "
             "PyTorch is timed when it is installed (see benchmarks/README.md)."
         ),
-        formatter_class=HelpFormat,
     )
     _add_bench_options(parser)
     parser.set_defaults(func=run_bench)

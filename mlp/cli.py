@@ -34,7 +34,7 @@ class HelpFormat(argparse.ArgumentDefaultsHelpFormatter):
         return super()._get_help_string(action)
 
 
-def _add_command(
+def add_command(
     subparsers: argparse._SubParsersAction, name: str, summary: str, details: str
 ) -> argparse.ArgumentParser:
     """A subcommand parser with the common help format (defaults shown)."""
@@ -50,7 +50,7 @@ def add_data(subparsers: argparse._SubParsersAction) -> None:
     """Register ``mlp data``."""
     from mlp.data import DATA_ENV, DATASETS
 
-    parser = _add_command(
+    parser = add_command(
         subparsers,
         "data",
         "show where the datasets are and whether their checksums hold",

@@ -686,18 +686,18 @@ def _add_lambda_options(parser: argparse.ArgumentParser) -> None:
 
 def add_train_command(subparsers: argparse._SubParsersAction) -> None:
     """Register ``mlp train``."""
-    from mlp.cli import HelpFormat
+    from mlp.cli import add_command
 
     summary = "train the one-hidden-layer MLP by minibatch SGD"
-    parser = subparsers.add_parser(
+    parser = add_command(
+        subparsers,
         "train",
-        help=summary,
-        description=(
-            f"{summary}. Prints the six numbers of each epoch (train/valid/test error and mean "
+        summary,
+        (
+            "Prints the six numbers of each epoch (train/valid/test error and mean "
             "loss) and writes OUT/metrics.csv, OUT/config.json, OUT/curves.png and "
             "OUT/model.npz (the parameters of the best validation epoch)."
         ),
-        formatter_class=HelpFormat,
     )
     parser.add_argument(
         "--dataset",
@@ -870,18 +870,18 @@ def run_train(args: argparse.Namespace) -> int:
 
 def add_gradcheck_command(subparsers: argparse._SubParsersAction) -> None:
     """Register ``mlp gradcheck``."""
-    from mlp.cli import HelpFormat
+    from mlp.cli import add_command
 
     summary = "compare bprop with finite differences on two-circles examples"
-    parser = subparsers.add_parser(
+    parser = add_command(
+        subparsers,
         "gradcheck",
-        help=summary,
-        description=(
-            f"{summary}. Prints one row per scalar parameter (analytic, numeric, ratio) for a "
+        summary,
+        (
+            "Prints one row per scalar parameter (analytic, numeric, ratio) for a "
             "float64 network with d = 2 inputs and 2 classes; exits with status 1 if a ratio "
             "leaves [0.99, 1.01]."
         ),
-        formatter_class=HelpFormat,
     )
     parser.add_argument("--hidden", type=_positive_int_arg, default=2, help="hidden units d_h")
     parser.add_argument(
