@@ -51,5 +51,7 @@ def test_pdf_has_figures_and_math(pdf_text: str) -> None:
     if result.returncode == 0:
         images = len(result.stdout.splitlines()) - 2
         assert images > 0, "the PDF has no images: figures were lost"
-    # Typeset math leaves symbols such as the gradient's partial signs in the text layer.
-    assert "∂" in pdf_text, "no typeset partial derivative found: math was lost"
+    # Typeset math leaves its symbols in the text layer: TeX's partial sign comes out as
+    # U+1D715 (mathematical italic partial differential), or U+2202 with other fonts.
+    assert "\U0001d715" in pdf_text or "\u2202" in pdf_text, "no partial sign: math was lost"
+    assert re.search(r"\(\d+\.\d+\)", pdf_text), "no numbered equation found"
