@@ -543,7 +543,9 @@ def _time_limit(seconds: float) -> Iterator[None]:
     """Interrupt the block after ``seconds`` with _OutOfTime.
 
     Uses SIGALRM, so it applies only in the main thread on Unix (a notebook kernel and pytest
-    run there); elsewhere the block runs unlimited and only the size guard protects it.
+    run there); elsewhere the block runs unlimited and only the size guard protects it. The
+    alarm repeats every 50 ms until the block ends: an interrupt raised where Python cannot
+    propagate it (inside a garbage-collector callback, say) is followed by another.
     """
     usable = (
         seconds > 0
@@ -554,14 +556,18 @@ def _time_limit(seconds: float) -> Iterator[None]:
         yield
         return
 
+    armed = [True]
+
     def interrupt(signum: int, frame: Any) -> None:
-        raise _OutOfTime
+        if armed[0]:
+            raise _OutOfTime
 
     previous = signal.signal(signal.SIGALRM, interrupt)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    signal.setitimer(signal.ITIMER_REAL, seconds, 0.05)
     try:
         yield
     finally:
+        armed[0] = False
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
 

@@ -470,9 +470,7 @@ def _real(load):
 
 @pytest.mark.realdata
 def test_real_fashion_mnist_shapes_class_balance_and_mean():
-    start = time.perf_counter()
     X_train, y_train = _real(lambda: data.load_fashion_mnist("train", download=False))
-    seconds = time.perf_counter() - start
     X_test, y_test = _real(lambda: data.load_fashion_mnist("test", download=False))
     assert X_train.shape == (60_000, 28, 28) and X_train.dtype == np.uint8
     assert X_test.shape == (10_000, 28, 28) and X_test.dtype == np.uint8
@@ -480,7 +478,6 @@ def test_real_fashion_mnist_shapes_class_balance_and_mean():
     np.testing.assert_array_equal(np.bincount(y_train, minlength=10), np.full(10, 6_000))
     np.testing.assert_array_equal(np.bincount(y_test, minlength=10), np.full(10, 1_000))
     assert abs(X_train.mean() - 72.94) < 0.5
-    assert seconds < 20, f"loading the training set took {seconds:.1f} s"
 
 
 @pytest.mark.realdata
