@@ -15,8 +15,9 @@ examples drawn per repetition and shared by every method. The methods timed:
     minibatch to the next (what ``mlp.train`` runs; tested equal to ``fprop_bprop``).
 ``products``
     The five matrix products of every minibatch alone (``X W1^T``, ``hs W2^T``,
-    ``grad_oa^T hs``, ``grad_oa W2``, ``grad_ha^T X``): the floor for these shapes with this
-    BLAS, since any implementation has to compute them.
+    ``grad_oa^T hs``, ``grad_oa W2``, ``grad_ha^T X``), called exactly as ``fused`` calls
+    them: the floor for these shapes with this BLAS, since any implementation has to compute
+    them.
 ``gather``
     Only the copies ``X[batch]``, ``y[batch]`` of the minibatches' rows, which every step
     starts with: reading 60,000 rows in a random order is limited by the memory's speed.
@@ -245,7 +246,9 @@ def _check_finite(method: str, loss_sum: float, lr: float) -> None:
 class ProductsEpoch(Epoch):
     """Only the five matrix products of each minibatch, into preallocated arrays: the floor.
 
-    The parameters do not change; the gather of the minibatch's rows is not timed.
+    They are the calls of ``MLP._fused_sgd_step``, with the same shapes and memory layouts
+    (the output layer transposed, ``(m, n)``). The parameters do not change; the gather of
+    the minibatch's rows is not timed.
     """
 
     def __init__(
@@ -253,22 +256,28 @@ class ProductsEpoch(Epoch):
     ) -> None:
         super().__init__(method, initial, X, y, K, lr)
         d_h, m = initial.d_h, initial.m
-        self.outputs = [np.empty(shape, X.dtype) for shape in ((K, d_h), (K, m), (K, d_h))]
-        self.outputs += [np.empty_like(self.net.W2), np.empty_like(self.net.W1)]
+        self.outputs = {n: self._outputs(n, d_h, m, X.dtype) for n in {K, len(y) % K or K}}
+
+    def _outputs(self, n: int, d_h: int, m: int, dtype: Any) -> list[NDArray]:
+        shapes = ((n, d_h), (m, n), (n, d_h))
+        return [np.empty(shape, dtype) for shape in shapes] + [
+            np.empty_like(self.net.W2),
+            np.empty_like(self.net.W1),
+        ]
 
     def run(self, order: NDArray[np.intp], start: int, stop: int) -> float:
         X, W1, W2 = self.X, self.net.W1, self.net.W2
-        ha, oa, grad_hs, grad_W2, grad_W1 = self.outputs
         seconds = 0.0
         with _no_gc():
             for batch in self.batches(order, start, stop):
-                Xb, n = X[batch], len(batch)
+                Xb = X[batch]
+                ha, oa, grad_hs, grad_W2, grad_W1 = self.outputs[len(batch)]
                 tic = time.perf_counter()
-                np.matmul(Xb, W1.T, out=ha[:n])  # ha = X W1^T (+ b1)
-                np.matmul(ha[:n], W2.T, out=oa[:n])  # oa = hs W2^T (+ b2)
-                np.matmul(oa[:n].T, ha[:n], out=grad_W2)  # grad_W2 = grad_oa^T hs
-                np.matmul(oa[:n], W2, out=grad_hs[:n])  # grad_hs = grad_oa W2
-                np.matmul(grad_hs[:n].T, Xb, out=grad_W1)  # grad_W1 = grad_ha^T X
+                np.matmul(Xb, W1.T, out=ha)  # ha = X W1^T (+ b1)          (n, d_h)
+                np.matmul(W2, ha.T, out=oa)  # oa = W2 hs^T (+ b2)         (m, n)
+                np.matmul(oa, ha, out=grad_W2)  # grad_W2 = grad_oa^T hs   (m, d_h)
+                np.matmul(oa.T, W2, out=grad_hs)  # grad_hs = grad_oa W2   (n, d_h)
+                np.matmul(grad_hs.T, Xb, out=grad_W1)  # grad_W1 = grad_ha^T X  (d_h, d)
                 seconds += time.perf_counter() - tic
         return seconds
 

@@ -167,7 +167,7 @@ class MLP:
         self.b1 = np.zeros(d_h, dtype=self.dtype)
         self.W2 = rng.uniform(-bound2, bound2, size=(m, d_h)).astype(self.dtype)
         self.b2 = np.zeros(m, dtype=self.dtype)
-        self._buffers: dict[str, Any] | None = None  # reused by sgd_step
+        self._buffers: dict[tuple, tuple[NDArray, ...]] | None = None  # reused by sgd_step
         self._clear_state()
 
     # sizes follow the parameter arrays, so a caller who assigns new arrays stays consistent
@@ -378,79 +378,94 @@ class MLP:
         return loss_sum, errors
 
     def _fused_sgd_step(self, X: NDArray, y: NDArray[np.intp], lr: float) -> tuple[float, int]:
-        """``fprop``, ``bprop`` and the step in one pass, in buffers reused from call to call."""
+        """``fprop``, ``bprop`` and the step in one pass, in buffers reused from call to call.
+
+        Two changes of form, not of formulas: the output layer is kept transposed, ``oa`` and
+        ``os`` of shape ``(m, n)``, one column per example, so that the maximum, the sum and
+        the argmax over the m classes run along the first axis, across all n examples at
+        once; and ``lr`` multiplies ``grad_oa`` once, so that every product of the backward
+        pass gives ``lr`` times a gradient, the step itself. An example is misclassified when
+        another class scores higher than its own; ties for the maximum are rare and counted
+        as ``argmax`` (the first class with the maximum) counts them.
+        """
         self._clear_state()
         W1, b1, W2, b2 = self.W1, self.b1, self.W2, self.b2
-        n, buffers = X.shape[0], self._step_buffers(X.shape[0])
-        ha, active, hs, oa, os, grad_hs, grad_W2, grad_W1, row_starts = buffers
-        picked = row_starts + y  # flat indices of the entries [i, y_i] of an (n, m) array
-        # forward (B1-B4), as in fprop
+        n = X.shape[0]
+        buffers = self._step_buffers(n)
+        ha, active, hs, oa, os, lr_grad_hs, lr_grad_W2, lr_grad_W1, ones, columns = buffers
+        picked = y * n + columns  # flat indices of the entries [y_i, i] of an (m, n) array
+        # forward (B1-B4), as in fprop, with oa and os transposed
         np.matmul(X, W1.T, out=ha)
-        ha += b1  # ha = X W1^T + b1      (n, d_h)
+        ha += b1  # ha = X W1^T + b1           (n, d_h)
         np.greater(ha, 0, out=active)  # 1{ha > 0} = rect'(ha), kept for the backward pass
         np.multiply(ha, active, out=hs)  # hs = rect(ha) = ha 1{ha > 0}
-        np.matmul(hs, W2.T, out=oa)
-        oa += b2  # oa = hs W2^T + b2     (n, m)
-        c = oa.max(axis=1, keepdims=True)  # (n, 1) row maxima, for a stable exp
+        np.matmul(W2, hs.T, out=oa)
+        oa += b2[:, None]  # oa = W2 hs^T + b2     (m, n): column i is example i
+        c = oa.max(axis=0)  # (n,) maximum of each column, for a stable exp
         np.exp(np.subtract(oa, c, out=os), out=os)
-        sum_exp = os.sum(axis=1, keepdims=True)  # (n, 1)
-        os /= sum_exp  # os = softmax(oa)
-        L = (np.log(sum_exp) + c)[:, 0] - oa.take(picked)  # (n,) logsumexp(oa) - oa[y]
-        loss_sum = float(L.sum())
-        errors = int(np.count_nonzero(os.argmax(axis=1) != y))
-        # backward (B8-B16), as in bprop
-        grad_oa = os  # os is not needed any more: it becomes (os - onehot(y)) / n in place
-        grad_oa.reshape(-1)[picked] -= 1
-        grad_oa /= n
-        np.matmul(grad_oa.T, hs, out=grad_W2)  # grad_W2 = grad_oa^T hs   (m, d_h)
-        grad_b2 = grad_oa.sum(axis=0)  # (m,)
-        np.matmul(grad_oa, W2, out=grad_hs)  # grad_hs = grad_oa W2   (n, d_h)
-        grad_ha = np.multiply(grad_hs, active, out=grad_hs)  # grad_hs * rect'(ha)
-        np.matmul(grad_ha.T, X, out=grad_W1)  # grad_W1 = grad_ha^T X   (d_h, d)
-        grad_b1 = grad_ha.sum(axis=0)  # (d_h,)
+        sum_exp = np.add.reduce(os, axis=0)  # (n,)
+        L = np.log(sum_exp)
+        L += c
+        oa_y = oa.take(picked)  # (n,) the score of each example's class
+        L -= oa_y  # (n,) L = logsumexp(oa) - oa[y]
+        loss_sum = float(np.add.reduce(L))
+        errors = int(np.count_nonzero(oa_y < c))  # another class scores higher
+        if np.count_nonzero(oa == c) > n:  # a tie for the maximum: count as argmax does
+            errors = int(np.count_nonzero(oa.argmax(axis=0) != y))
+        # backward (B8-B16), as in bprop, every gradient multiplied by lr
+        lr_n = lr / n  # a Python float: the arrays keep their dtype
+        lr_grad_oa = np.multiply(os, lr_n / sum_exp, out=os)  # lr (os - onehot(y)) / n, the
+        lr_grad_oa.reshape(-1)[picked] -= lr_n  # probabilities os = exp / sum_exp included
+        np.matmul(lr_grad_oa, hs, out=lr_grad_W2)  # grad_W2 = grad_oa^T hs (m, d_h), times lr
+        lr_grad_b2 = lr_grad_oa @ ones  # (m,) sum over the examples: grad_oa^T 1
+        np.matmul(lr_grad_oa.T, W2, out=lr_grad_hs)  # grad_hs = grad_oa W2    (n, d_h)
+        lr_grad_ha = np.multiply(lr_grad_hs, active, out=lr_grad_hs)  # grad_hs * rect'(ha)
+        np.matmul(lr_grad_ha.T, X, out=lr_grad_W1)  # grad_W1 = grad_ha^T X    (d_h, d)
+        lr_grad_b1 = ones @ lr_grad_ha  # (d_h,) sum over the examples: grad_ha^T 1
         # B18 only when a lambda is > 0, on the weights before the step
         if any(self.lambdas):
             penalty_W1, penalty_W2 = penalty_grad(W1, W2, *self.lambdas)
-            grad_W1 += penalty_W1
-            grad_W2 += penalty_W2
+            lr_grad_W1 += lr * penalty_W1
+            lr_grad_W2 += lr * penalty_W2
         # the step, in place: theta -= lr * grad_theta
-        lr = self.dtype.type(lr)
-        for theta, grad in ((W1, grad_W1), (b1, grad_b1), (W2, grad_W2), (b2, grad_b2)):
-            grad *= lr
-            theta -= grad
+        W1 -= lr_grad_W1
+        b1 -= lr_grad_b1
+        W2 -= lr_grad_W2
+        b2 -= lr_grad_b2
         return loss_sum, errors
 
     def _step_buffers(self, n: int) -> tuple[NDArray, ...]:
         """The arrays ``_fused_sgd_step`` writes into, for a minibatch of ``n`` rows.
 
-        ``ha, active, hs, oa, os, grad_hs`` (``n`` rows), ``grad_W2``, ``grad_W1`` and
-        ``row_starts = m * [0, 1, ..., n-1]``. They are allocated for the largest minibatch
-        seen and reused; a smaller one gets views of their first rows.
+        ``ha, active, hs`` and ``grad_hs`` ``(n, d_h)``, ``oa`` and ``os`` ``(m, n)``,
+        ``grad_W2``, ``grad_W1``, ``ones`` ``(n,)`` (sums over the examples as products) and
+        ``columns = [0, 1, ..., n-1]``. They are allocated for the minibatch size and reused
+        while it stays the same; a network keeps the buffers of its last two sizes (an epoch's
+        last minibatch is often smaller than the others).
         """
-        key = (self.W1.shape, self.W2.shape, self.dtype)
+        key = (n, self.W1.shape, self.W2.shape, self.dtype)
         buffers = getattr(self, "_buffers", None)
-        if buffers is None or buffers["key"] != key or buffers["rows"] < n:
-            (d_h, d), (m, _), dtype = key
-            buffers = {"key": key, "rows": n, "n": None}
-            for name, width in (("ha", d_h), ("hs", d_h), ("grad_hs", d_h), ("oa", m), ("os", m)):
-                buffers[name] = np.empty((n, width), dtype)
-            buffers["active"] = np.empty((n, d_h), np.bool_)
-            buffers["grad_W2"], buffers["grad_W1"] = (
-                np.empty((m, d_h), dtype),
-                np.empty((d_h, d), dtype),
+        if buffers is None:
+            buffers = self._buffers = {}
+        views = buffers.get(key)
+        if views is None:
+            (d_h, d), (m, _), dtype = key[1:]
+            views = (
+                np.empty((n, d_h), dtype),  # ha
+                np.empty((n, d_h), np.bool_),  # active
+                np.empty((n, d_h), dtype),  # hs
+                np.empty((m, n), dtype),  # oa
+                np.empty((m, n), dtype),  # os
+                np.empty((n, d_h), dtype),  # grad_hs
+                np.empty((m, d_h), dtype),  # grad_W2
+                np.empty((d_h, d), dtype),  # grad_W1
+                np.ones(n, dtype),  # ones
+                np.arange(n),  # columns
             )
-            buffers["row_starts"] = np.arange(n) * m
-            self._buffers = buffers
-        if buffers["n"] != n:
-            rows = ("ha", "active", "hs", "oa", "os", "grad_hs")
-            buffers["views"] = (
-                *(buffers[name][:n] for name in rows),
-                buffers["grad_W2"],
-                buffers["grad_W1"],
-                buffers["row_starts"][:n],
-            )
-            buffers["n"] = n
-        return buffers["views"]
+            if len(buffers) >= 2:
+                buffers.pop(next(iter(buffers)))
+            buffers[key] = views
+        return views
 
 
 def _check_lr(lr: Any) -> float:

@@ -277,8 +277,22 @@ def _latex(e: Any) -> str:
     return sp.latex(e, order="none")
 
 
+class _Result:
+    """Base of the results: they are not truth values, so ``assert proof`` cannot test nothing.
+
+    A result exists only once its claim is proven (a false claim raises ``IdentityError``);
+    what a test can assert is how it was proven, e.g. ``proof.exact``.
+    """
+
+    def __bool__(self) -> bool:
+        raise TypeError(
+            f"a {type(self).__name__} is not a truth value: it exists only if the claim was "
+            "proven (a false claim raises IdentityError); test .exact or .route instead"
+        )
+
+
 @dataclass(frozen=True)
-class Proof:
+class Proof(_Result):
     """A proven identity ``lhs = rhs``.
 
     ``lhs`` and ``rhs`` are the sides as displayed (scalars or matrices, possibly written with
@@ -308,7 +322,7 @@ class Proof:
 
 
 @dataclass(frozen=True)
-class Fact:
+class Fact(_Result):
     """A proven statement that is not an equality, e.g. positivity (``statement`` is displayed)."""
 
     statement: sp.Basic
@@ -328,7 +342,7 @@ class Fact:
 
 
 @dataclass(frozen=True)
-class KinkDerivative:
+class KinkDerivative(_Result):
     """Derivative of a function with a kink at 0, proven for every ``x != 0``.
 
     ``left`` and ``right`` are the one-sided derivatives at 0 (they differ, so the derivative
@@ -369,7 +383,7 @@ class KinkDerivative:
 
 
 @dataclass(frozen=True)
-class ProofGroup:
+class ProofGroup(_Result):
     """Several proofs that answer one question, by name (``group.W2``, ``group["b2"]``).
 
     ``notes`` holds facts for display that need no proof, e.g. the shapes of the arrays.
@@ -413,7 +427,7 @@ class ProofGroup:
 
 
 @dataclass(frozen=True)
-class ParameterCount:
+class ParameterCount(_Result):
     """The number of scalar parameters of the network, counted and by formula (equal).
 
     ``sizes`` gives the count per parameter (W1, b1, W2, b2); ``formula`` is

@@ -88,6 +88,20 @@ def test_sgd_step_with_a_tiny_learning_rate_moves_along_minus_the_gradient():
         )
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_fused_step_counts_ties_for_the_maximum_as_argmax_does(dtype):
+    X, y = make_data(60, 5, 4, seed=5)
+    X = X.astype(dtype)
+    net = MLP(5, 3, 4, seed=0, dtype=dtype)
+    net.W2[...] = 0  # every class gets the score b2 = 0: a four-way tie in every example
+    expected = np.count_nonzero(y != 0)  # argmax picks class 0
+    reference = net.copy()
+    assert net.sgd_step(X, y, 0.1)[1] == expected == readable_step(reference, X, y, 0.1)[1]
+    net.W2[...], net.b2[...] = 0, [0.0, 1.0, 1.0, -1.0]  # a tie between classes 1 and 2
+    expected = np.count_nonzero(y != 1)
+    assert net.sgd_step(X, y, 0.1)[1] == expected
+
+
 def test_fused_step_keeps_float32_everywhere():
     X, y = make_data(70, 8, 3)
     net = MLP(8, 6, 3, seed=0, dtype=np.float32, **LAMBDAS)
@@ -95,7 +109,7 @@ def test_fused_step_keeps_float32_everywhere():
     assert all(p.dtype == np.float32 for p in net.params().values())
     buffers = net._step_buffers(70)  # the arrays the step wrote into
     floats = [array.dtype for array in buffers if array.dtype.kind == "f"]
-    assert len(floats) == 7 and set(floats) == {np.dtype(np.float32)}, floats
+    assert len(floats) == 8 and set(floats) == {np.dtype(np.float32)}, floats
 
 
 def test_readable_path_keeps_float32_in_every_intermediate():
@@ -143,7 +157,7 @@ def test_step_buffers_follow_new_parameter_shapes_and_are_not_shared_by_copies()
     net.sgd_step(X, y, 0.1)
     clone = net.copy()
     clone.sgd_step(X, y, 0.1)
-    assert clone._buffers["grad_W1"] is not net._buffers["grad_W1"]
+    assert clone._step_buffers(20)[7] is not net._step_buffers(20)[7]  # grad_W1
     rng = np.random.default_rng(0)
     net.W1, net.b1, net.W2 = rng.normal(size=(7, 4)), np.zeros(7), rng.normal(size=(3, 7))
     reference = net.copy()

@@ -235,7 +235,7 @@ def test_html_and_records_hold_one_entry_per_parameter():
     net, X, y = small_problem(10, seed=0)
     report = check_gradients(net, X, y)
     page = report._repr_html_()
-    assert page.startswith('<style>table.gradcheck')
+    assert page.startswith("<style>table.gradcheck")
     assert page.count("<tr>") == 1 + net.n_params()
     assert "<td>W1[0,1]</td>" in page
     records = report.to_records()

@@ -289,8 +289,14 @@ def test_fit_learns_a_linear_map_and_records_one_validation_loss_per_epoch() -> 
     Xv = rng.normal(size=(64, 4)).astype(np.float32)
     model = Sequential([Dense(4, 3, seed=0)])
     history = layers.fit(
-        model, MeanSquaredError(), Adam(model.parameters(), 0.05), X, Y,
-        epochs=30, batch_size=32, validation=(Xv, Xv @ A),
+        model,
+        MeanSquaredError(),
+        Adam(model.parameters(), 0.05),
+        X,
+        Y,
+        epochs=30,
+        batch_size=32,
+        validation=(Xv, Xv @ A),
     )
     assert history.epochs == 30 and len(history.valid_loss) == 30 and len(history.seconds) == 30
     assert history.valid_loss[-1] < 1e-3 * history.valid_loss[0]
@@ -308,8 +314,17 @@ def test_fit_corrupts_inputs_only_and_is_reproducible() -> None:
 
     def run() -> Sequential:
         model = Sequential([Dense(5, 5, seed=1)])
-        layers.fit(model, MeanSquaredError(), SGD(model.parameters(), 0.5), X, X,
-                   epochs=40, batch_size=30, corrupt=erase, seed=3)
+        layers.fit(
+            model,
+            MeanSquaredError(),
+            SGD(model.parameters(), 0.5),
+            X,
+            X,
+            epochs=40,
+            batch_size=30,
+            corrupt=erase,
+            seed=3,
+        )
         return model
 
     first, second = run(), run()

@@ -361,3 +361,16 @@ def test_network_values_reject_wrong_shapes_and_nan() -> None:
         sym.values(**{**good, "x": np.array([0.0, np.nan])})
     with pytest.raises(ValueError, match="no value given"):
         sym.evaluate(sym.L(0) + sp.Symbol("z"), sym.values(**good))
+
+
+@pytest.mark.parametrize(
+    "claim",
+    [S.a3_sigmoid_derivative, S.a6_abs_derivative, S.b3_softmax_positive_sums_to_one],
+    ids=["Proof", "KinkDerivative", "ProofGroup"],
+)
+def test_results_are_not_truth_values_so_assert_proof_cannot_pass_vacuously(claim) -> None:
+    result = claim()
+    with pytest.raises(TypeError, match="not a truth value"):
+        bool(result)
+    proofs = result.proofs.values() if isinstance(result, S.ProofGroup) else [result]
+    assert all(proof.exact for proof in proofs)
