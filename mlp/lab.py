@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
-from numpy.typing import ArrayLike, DTypeLike, NDArray
+from numpy.typing import ArrayLike, DTypeLike
 
-from mlp.data import DATASETS, DatasetUnavailable, Standardizer, prepare
+from mlp.data import DATASETS, DatasetUnavailable, Prepared, prepare
 from mlp.layers import Dense, Init, Sequential
 
 if TYPE_CHECKING:
@@ -30,29 +30,20 @@ __all__ = ["LabData", "image_grid", "linear_autoencoder", "load_lab_data"]
 Scaling = Literal["standardize", "unit"]
 
 
-@dataclass(frozen=True)
-class LabData:
-    """Flattened images ready for the lab, and which dataset they come from.
+@dataclass(frozen=True, kw_only=True)
+class LabData(Prepared):
+    """A :class:`mlp.data.Prepared` dataset for the lab, and why it is the one used.
 
     X_* are ``(n_*, 784)`` arrays of ``dtype`` (train 50,000, valid 10,000, test 10,000 by
     default); y_* are int64 labels ``(n_*,)`` in [0, 10). With ``scaling="standardize"`` the
     pixels are standardised with one mean and one standard deviation computed on X_train only
-    (``standardizer``); with ``"unit"`` they are x / 255 in [0, 1].
-    ``unavailable`` maps each dataset tried before this one to the reason it could not be used.
+    (``standardizer``); with ``"unit"`` they are x / 255 in [0, 1]. ``requested`` is the first
+    dataset asked for; ``unavailable`` maps each dataset tried before this one to the reason it
+    could not be used.
     """
 
-    name: str
     title: str
-    classes: tuple[str, ...]
-    X_train: NDArray[np.floating]
-    y_train: NDArray[np.int64]
-    X_valid: NDArray[np.floating]
-    y_valid: NDArray[np.int64]
-    X_test: NDArray[np.floating]
-    y_test: NDArray[np.int64]
     scaling: Scaling
-    standardizer: Standardizer | None
-    source: str
     requested: str
     unavailable: dict[str, str]
 
@@ -127,18 +118,9 @@ def load_lab_data(
             unavailable[name] = " ".join(str(exc).split())
             continue
         return LabData(
-            name=prepared.name,
+            **{f.name: getattr(prepared, f.name) for f in fields(Prepared)},
             title=DATASETS[prepared.name].title,
-            classes=prepared.classes,
-            X_train=prepared.X_train,
-            y_train=prepared.y_train,
-            X_valid=prepared.X_valid,
-            y_valid=prepared.y_valid,
-            X_test=prepared.X_test,
-            y_test=prepared.y_test,
             scaling=scaling,
-            standardizer=prepared.standardizer,
-            source=prepared.source,
             requested=datasets[0],
             unavailable=unavailable,
         )
