@@ -3,14 +3,15 @@
 ``--toc`` and ``--path-output`` build a partial book elsewhere (e.g. a few
 chapters while writing them) without touching ``_build``.
 
-Warnings are errors and every executed cell must succeed. MyST-NB's execution
-cache is keyed on a chapter's code cells only, so a change to the ``mlp``
-package would leave stale outputs: this script fingerprints the package and
-clears the cache whenever it changed. Sphinx, for its part, rewrites only the
-pages whose sources changed, so a change to the book's setup (``_config.yml``,
-``_toc.yml``, the extensions in ``book/_ext``) would leave pages written with
-the old one (e.g. without MathJax): the setup is fingerprinted too, and when it
-changed every page is rewritten (``--all``, the execution cache is kept).
+Warnings are errors and every executed cell must succeed. Two caches can go
+stale. MyST-NB's execution cache is keyed on a chapter's code cells only, so a
+change to the ``mlp`` package would leave outputs computed with the old code:
+this script fingerprints the package and clears that cache whenever it changed.
+Sphinx re-reads only the pages whose sources changed, so after a change to the
+package or to the book's setup (``_config.yml``, ``_toc.yml``, the extensions
+in ``book/_ext``) unchanged pages would keep their old outputs or be written
+with the old setup (e.g. without MathJax): both are fingerprinted, and when
+either changed every page is read and written again (``--all``).
 """
 
 from __future__ import annotations
@@ -60,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     BUILD = Path(args.path_output or ROOT).resolve() / "_build"
     CACHE = BUILD / ".jupyter_cache"
     STAMP = BUILD / ".mlp-fingerprint"
-    SETUP_STAMP = BUILD / f".setup-fingerprint-{args.builder}"
+    ENV_STAMP = BUILD / ".environment-fingerprint"  # Sphinx's environment, shared by builders
 
     if args.clean and BUILD.exists():
         shutil.rmtree(BUILD)
@@ -68,8 +69,8 @@ def main(argv: list[str] | None = None) -> int:
     if CACHE.exists() and (not STAMP.exists() or STAMP.read_text() != fingerprint):
         print("mlp/ changed since the last build: clearing the execution cache.")
         shutil.rmtree(CACHE)
-    setup = setup_fingerprint()
-    rewrite_all = not SETUP_STAMP.exists() or SETUP_STAMP.read_text() != setup
+    environment = hashlib.sha256((fingerprint + setup_fingerprint()).encode()).hexdigest()
+    rewrite_all = not ENV_STAMP.exists() or ENV_STAMP.read_text() != environment
     BUILD.mkdir(parents=True, exist_ok=True)
 
     command = [
@@ -83,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
         "--keep-going",
     ]
     if rewrite_all:
-        print("The book's setup changed (or no stamp yet): every page is rewritten.")
+        print("mlp/ or the book's setup changed (or no stamp yet): every page is read again.")
         command += ["--all"]
     if args.toc:
         command += ["--toc", str(Path(args.toc).resolve())]
@@ -96,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\nBook build FAILED after {elapsed:.0f} s (exit {result.returncode}).")
         return result.returncode
     STAMP.write_text(fingerprint)
-    SETUP_STAMP.write_text(setup)
+    ENV_STAMP.write_text(environment)
     if args.builder == "html":
         where = BUILD / "html" / "index.html"
     else:
