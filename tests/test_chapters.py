@@ -76,3 +76,17 @@ def test_chapter_executes_without_error(path: Path) -> None:
         resources={"metadata": {"path": str(path.parent)}},
     )
     client.execute()
+
+
+def test_included_sources_are_ascii_so_the_pdf_can_typeset_them() -> None:
+    """pdflatex stops at a character it has no glyph for (e.g. U+2299 in a docstring)."""
+    included: set[Path] = set()
+    for chapter in chapter_paths():
+        for line in chapter.read_text(encoding="utf-8").splitlines():
+            if line.startswith(("```{literalinclude}", ":::{literalinclude}")):
+                included.add((chapter.parent / line.split("}", 1)[1].strip()).resolve())
+    assert len(included) >= 8, included  # the chapters include several modules of mlp
+    for path in sorted(included):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            odd = sorted({c for c in line if ord(c) > 127})
+            assert not odd, f"{path.relative_to(ROOT)}:{number}: non-ASCII {odd} in {line!r}"

@@ -212,7 +212,7 @@ def b13_grad_ha(d: int = 3, d_h: int = 4, m: int = 3, y: int = 0) -> Proof:
 
 
 def b14_grad_ha_matrix(d: int = 3, d_h: int = 4, m: int = 3, y: int = 0) -> Proof:
-    """B14: grad_ha = grad_hs ⊙ rect'(ha), all (d_h, 1), against diff of L(ha)."""
+    """B14: grad_ha = grad_hs * rect'(ha) elementwise, all (d_h, 1), against diff of L(ha)."""
     net = network(d, d_h, m)
     lhs = sp.HadamardProduct(net.partial_symbols("hs"), net.rect_prime_symbols())
     return net.prove(lhs, net.partial_symbols("ha"), "ha", y)
