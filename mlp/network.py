@@ -380,13 +380,14 @@ class MLP:
     def _fused_sgd_step(self, X: NDArray, y: NDArray[np.intp], lr: float) -> tuple[float, int]:
         """``fprop``, ``bprop`` and the step in one pass, in buffers reused from call to call.
 
-        Two changes of form, not of formulas: the output layer is kept transposed, ``oa`` and
-        ``os`` of shape ``(m, n)``, one column per example, so that the maximum, the sum and
-        the argmax over the m classes run along the first axis, across all n examples at
-        once; and ``lr`` multiplies ``grad_oa`` once, so that every product of the backward
-        pass gives ``lr`` times a gradient, the step itself. An example is misclassified when
-        another class scores higher than its own; ties for the maximum are rare and counted
-        as ``argmax`` (the first class with the maximum) counts them.
+        Changes of form, not of formulas: the output layer is kept transposed, ``oa`` and
+        ``os`` of shape ``(m, n)``, one column per example, so that the maximum and the sum
+        over the m classes run along the first axis, across all n examples at once; ``lr``
+        multiplies ``grad_oa`` once, so that every product of the backward pass gives ``lr``
+        times a gradient, the step itself; the sums over the examples in the bias gradients
+        are products with a vector of ones. An example is misclassified when another class
+        scores higher than its own; ties for the maximum are rare and counted as ``argmax``
+        (the first class with the maximum) counts them.
         """
         self._clear_state()
         W1, b1, W2, b2 = self.W1, self.b1, self.W2, self.b2
