@@ -16,6 +16,7 @@ pca             principal component analysis by SVD
 linear_softmax  the MNIST lab's linear softmax classifier
 lab             data and helpers shared by the MNIST-lab chapters
 cli             ``python -m mlp``
+checks          argument checks shared by the modules (positive integers, finite numbers)
 """
 
 __version__ = "0.1.0"

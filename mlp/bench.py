@@ -63,6 +63,7 @@ from numpy.typing import NDArray
 from threadpoolctl import threadpool_info, threadpool_limits
 
 from mlp import __version__
+from mlp.checks import finite_number, positive_int
 from mlp.network import MLP, LoopMLP
 
 __all__ = [
@@ -682,16 +683,10 @@ def _ratios(result: BenchmarkResult) -> dict[str, dict[str, float]]:
     return ratios
 
 
-def _positive_int(name: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
-
-
 def _int_tuple(name: str, values: Any) -> tuple[int, ...]:
     if isinstance(values, int | np.integer):
         values = (values,)
-    values = tuple(_positive_int(name, v) for v in values)
+    values = tuple(positive_int(name, v) for v in values)
     if not values:
         raise ValueError(f"{name} must hold at least one value")
     return values
@@ -770,14 +765,13 @@ def run_benchmark(
     if not dtypes:
         raise ValueError("dtypes must hold at least one value")
     hidden, threads = _int_tuple("hidden", hidden), _int_tuple("threads", threads)
-    repeats, batch_size = _positive_int("repeats", repeats), _positive_int("batch_size", batch_size)
-    chunks = _positive_int("chunks", chunks)
-    if not (isinstance(lr, int | float) and math.isfinite(lr) and lr > 0):
-        raise ValueError(f"lr must be a finite number > 0, got {lr!r}")
+    repeats, batch_size = positive_int("repeats", repeats), positive_int("batch_size", batch_size)
+    chunks = positive_int("chunks", chunks)
+    finite_number("lr", lr, positive=True)
     if loop_batches is not None and (not isinstance(loop_batches, int) or loop_batches < 0):
         raise ValueError(f"loop_batches must be None or an integer >= 0, got {loop_batches!r}")
     if thread_batches is not None:
-        thread_batches = _positive_int("thread_batches", thread_batches)
+        thread_batches = positive_int("thread_batches", thread_batches)
     if (
         isinstance(accuracy_epochs, bool)
         or not isinstance(accuracy_epochs, int)

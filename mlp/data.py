@@ -48,6 +48,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike, NDArray
 
+from mlp.checks import finite_number
 from mlp.functions import onehot
 
 __all__ = [
@@ -762,8 +763,7 @@ def two_circles(
     """
     if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 2:
         raise ValueError(f"n must be an integer >= 2, got {n!r}")
-    if not np.isfinite(noise) or noise < 0:
-        raise ValueError(f"noise must be a finite number >= 0, got {noise!r}")
+    noise = finite_number("noise", noise)
     if not 0 < factor < 1:
         raise ValueError(f"factor (inner/outer radius ratio) must lie in (0, 1), got {factor!r}")
     rng = np.random.default_rng(seed)

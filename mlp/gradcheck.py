@@ -30,6 +30,7 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from mlp.checks import finite_number
 from mlp.network import MLP
 
 __all__ = [
@@ -49,8 +50,7 @@ ZERO_GRADIENT = 1e-10
 def _check_options(eps: float, method: str) -> None:
     if method not in ("forward", "central"):
         raise ValueError(f"method must be 'forward' or 'central', got {method!r}")
-    if not (isinstance(eps, int | float | np.floating) and math.isfinite(eps) and eps > 0):
-        raise ValueError(f"eps must be a finite number > 0, got {eps!r}")
+    finite_number("eps", eps, positive=True)
 
 
 _METHOD_LABELS = {"forward": "forward difference", "central": "central difference"}

@@ -33,6 +33,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike, NDArray
 
+from mlp.checks import finite_number, positive_int
 from mlp.functions import (
     check_labels,
     logsumexp,
@@ -99,12 +100,6 @@ def _float_dtype(dtype: DTypeLike) -> np.dtype:
     return dtype
 
 
-def _positive_int(name: str, value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
-
-
 def _real_matrix(name: str, X: ArrayLike, dtype: np.dtype, width: int | None = None) -> NDArray:
     """``X`` as a finite ``(n, width)`` array of ``dtype`` with n >= 1, or a clear error."""
     X = np.asarray(X)
@@ -157,7 +152,7 @@ class Dense:
         seed: int | np.random.Generator | None = None,
         dtype: DTypeLike = np.float32,
     ) -> None:
-        n_in, n_out = _positive_int("n_in", n_in), _positive_int("n_out", n_out)
+        n_in, n_out = positive_int("n_in", n_in), positive_int("n_out", n_out)
         if activation not in ACTIVATIONS:
             raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}")
         self.activation = activation
@@ -280,7 +275,7 @@ class Sequential:
     def forward(self, X: ArrayLike, batch_size: int = 4096) -> NDArray[np.floating]:
         """The output for X ``(n, n_in)``: ``(n, n_out)``, computed in chunks; stores nothing."""
         X = _real_matrix("X", X, self.dtype, self.n_in)
-        batch_size = _positive_int("batch_size", batch_size)
+        batch_size = positive_int("batch_size", batch_size)
         chunks = []
         for start in range(0, len(X), batch_size):
             A = X[start : start + batch_size]
@@ -432,9 +427,7 @@ class Optimizer(ABC):
         for p in self.params:
             if not isinstance(p, np.ndarray) or p.dtype.kind != "f":
                 raise TypeError("parameters must be floating numpy arrays (updated in place)")
-        if not (isinstance(lr, int | float) and math.isfinite(lr) and lr > 0):
-            raise ValueError(f"the learning rate must be a finite number > 0, got {lr!r}")
-        self.lr = float(lr)
+        self.lr = finite_number("the learning rate", lr, positive=True)
         self.t = 0
 
     def _check(self, grads: Sequence[ArrayLike]) -> list[NDArray]:
@@ -524,8 +517,7 @@ class Adam(Optimizer):
 
 def gaussian_noise(std: float) -> Callable[[NDArray, np.random.Generator], NDArray]:
     """A corruption for ``fit``: X -> X + std * N(0, 1) noise, drawn afresh at every call."""
-    if not (isinstance(std, int | float) and math.isfinite(std) and std >= 0):
-        raise ValueError(f"std must be a finite number >= 0, got {std!r}")
+    finite_number("std", std)
 
     def corrupt(X: NDArray, rng: np.random.Generator) -> NDArray:
         return X + X.dtype.type(std) * rng.standard_normal(X.shape, dtype=X.dtype)
@@ -546,7 +538,7 @@ def evaluate(
     """The mean loss of ``model`` on (X ``(n, n_in)``, Y), computed in chunks of rows."""
     X = _real_matrix("X", X, model.dtype, model.n_in)
     Y = _targets("Y", Y, len(X))
-    batch_size = _positive_int("batch_size", batch_size)
+    batch_size = positive_int("batch_size", batch_size)
     total = 0.0
     for start in range(0, len(X), batch_size):
         rows = slice(start, start + batch_size)
@@ -596,8 +588,8 @@ def fit(
     """
     X = _real_matrix("X", X, model.dtype, model.n_in)
     Y = _targets("Y", Y, len(X))
-    epochs = _positive_int("epochs", epochs)
-    batch_size = _positive_int("batch_size", batch_size)
+    epochs = positive_int("epochs", epochs)
+    batch_size = positive_int("batch_size", batch_size)
     params = model.parameters()
     if len(optimizer.params) != len(params) or not all(
         p is q for p, q in zip(optimizer.params, params, strict=True)

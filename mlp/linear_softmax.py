@@ -19,7 +19,6 @@ per-example gradient computed as one outer product instead of Python loops;
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -27,6 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike, NDArray
 
+from mlp.checks import finite_number, positive_int
 from mlp.functions import check_labels, l2_squared, l2_squared_grad, logsumexp, onehot, softmax
 
 __all__ = [
@@ -54,11 +54,7 @@ def init_params(
     dtype: DTypeLike = np.float32,
 ) -> Params:
     """W ``(d, m)`` with entries N(0, std^2) (the lab: std = 1) and b = 0 ``(m,)``."""
-    for name, value in (("d", d), ("m", m)):
-        if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
-            raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    if not (isinstance(std, int | float) and math.isfinite(std) and std >= 0):
-        raise ValueError(f"std must be a finite number >= 0, got {std!r}")
+    d, m, std = positive_int("d", d), positive_int("m", m), finite_number("std", std)
     rng = np.random.default_rng(seed)
     W = rng.normal(0.0, std, size=(d, m)).astype(dtype)
     return W, np.zeros(m, dtype=W.dtype)
@@ -78,14 +74,6 @@ def _check(W: ArrayLike, b: ArrayLike, X: ArrayLike) -> tuple[NDArray, NDArray, 
     if X.dtype == np.bool_ or X.dtype.kind not in "iuf":
         raise TypeError(f"X must hold real numbers, got dtype {X.dtype}")
     return W, b, X.astype(W.dtype, copy=False)
-
-
-def _weight_decay(weight_decay: float) -> float:
-    if not (isinstance(weight_decay, int | float) and math.isfinite(weight_decay)):
-        raise ValueError(f"weight_decay must be a finite number >= 0, got {weight_decay!r}")
-    if weight_decay < 0:
-        raise ValueError(f"weight_decay must be >= 0, got {weight_decay!r}")
-    return float(weight_decay)
 
 
 def scores(W: ArrayLike, b: ArrayLike, X: ArrayLike) -> NDArray[np.floating]:
@@ -112,7 +100,7 @@ def risk(
     W: ArrayLike, b: ArrayLike, X: ArrayLike, y: ArrayLike, weight_decay: float = 0.0
 ) -> float:
     """Mean cross-entropy of softmax(X W + b) against y, plus (weight_decay / 2) ||W||_2^2."""
-    lam = _weight_decay(weight_decay)
+    lam = finite_number("weight_decay", weight_decay)
     Z = scores(W, b, X)
     y = check_labels(y, Z.shape[1])
     if y.shape != (len(Z),):
@@ -125,7 +113,7 @@ def gradients(
     W: ArrayLike, b: ArrayLike, X: ArrayLike, y: ArrayLike, weight_decay: float = 0.0
 ) -> Params:
     """(dR/dW ``(d, m)``, dR/db ``(m,)``) of ``risk``: X^T (O - Y) / n + lam W and mean(O - Y)."""
-    lam = _weight_decay(weight_decay)
+    lam = finite_number("weight_decay", weight_decay)
     W, b, X = _check(W, b, X)
     Z = X @ W + b
     y = check_labels(y, Z.shape[1])
@@ -171,12 +159,6 @@ def _training_set(W: NDArray, b: NDArray, X: ArrayLike, y: ArrayLike) -> tuple[N
     return X, y
 
 
-def _eta(eta: float) -> float:
-    if not (isinstance(eta, int | float) and math.isfinite(eta) and eta > 0):
-        raise ValueError(f"the learning rate eta must be a finite number > 0, got {eta!r}")
-    return float(eta)
-
-
 def train_per_example(
     W: NDArray,
     b: NDArray,
@@ -196,9 +178,11 @@ def train_per_example(
     ``evaluate_on`` is recorded before the first step, every ``log_every`` steps and at the end.
     """
     X, y = _training_set(W, b, X, y)
-    eta, lam = _eta(eta), _weight_decay(weight_decay)
-    if isinstance(log_every, bool) or not isinstance(log_every, int) or log_every < 1:
-        raise ValueError(f"log_every must be a positive integer, got {log_every!r}")
+    eta, lam = (
+        finite_number("the learning rate eta", eta, positive=True),
+        finite_number("weight_decay", weight_decay),
+    )
+    log_every = positive_int("log_every", log_every)
     sets = dict(evaluate_on or {})
     log = TrainLog()
     shrink = W.dtype.type(1 - eta * lam)
@@ -236,10 +220,11 @@ def train_minibatch(
     steps W <- W - eta dR/dW, b <- b - eta dR/db with the minibatch gradient.
     """
     X, y = _training_set(W, b, X, y)
-    eta, lam = _eta(eta), _weight_decay(weight_decay)
-    for name, value in (("batch_size", batch_size), ("epochs", epochs)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    eta, lam = (
+        finite_number("the learning rate eta", eta, positive=True),
+        finite_number("weight_decay", weight_decay),
+    )
+    batch_size, epochs = positive_int("batch_size", batch_size), positive_int("epochs", epochs)
     rng = np.random.default_rng(seed)
     sets = dict(evaluate_on or {})
     log = TrainLog()

@@ -29,6 +29,7 @@ from typing import Any, Self
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike, NDArray
 
+from mlp.checks import positive_int
 from mlp.functions import (
     check_labels,
     l1_grad,
@@ -104,12 +105,6 @@ def penalty_grad(
 # --- the matrix (minibatch) implementation ----------------------------------------------------
 
 
-def _check_size(name: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
-
-
 class MLP:
     """One-hidden-layer ReLU/softmax network; ``fprop``/``bprop`` use minibatch matrices.
 
@@ -151,7 +146,7 @@ class MLP:
         seed: int | np.random.Generator | None = None,
         dtype: DTypeLike = np.float64,
     ) -> None:
-        d, d_h, m = _check_size("d", d), _check_size("d_h", d_h), _check_size("m", m)
+        d, d_h, m = positive_int("d", d), positive_int("d_h", d_h), positive_int("m", m)
         try:
             self.dtype = np.dtype(dtype)
         except TypeError as err:

@@ -47,6 +47,7 @@ from numpy.typing import ArrayLike, NDArray
 from threadpoolctl import threadpool_limits
 
 from mlp import __version__
+from mlp.checks import finite_number, positive_int
 from mlp.functions import check_labels
 from mlp.network import MLP, LoopMLP, penalty
 
@@ -468,20 +469,6 @@ def learning_rate(lr: float, lr_decay: float, epoch: int) -> float:
     return lr / (1.0 + lr_decay * (epoch - 1))
 
 
-def _positive_int(name: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
-
-
-def _nonnegative(name: str, value: Any, *, positive: bool = False) -> float:
-    ok = isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool)
-    if not ok or not math.isfinite(value) or value < 0 or (positive and value == 0):
-        bound = "> 0" if positive else ">= 0"
-        raise ValueError(f"{name} must be a finite number {bound}, got {value!r}")
-    return float(value)
-
-
 def train(
     net: MLP,
     data: SplitsLike,
@@ -535,14 +522,14 @@ def train(
 
     Raises ``TrainingDiverged`` when the training loss becomes NaN or infinite.
     """
-    epochs = _positive_int("epochs", epochs)
-    batch_size = _positive_int("batch_size", batch_size)
-    lr = _nonnegative("lr", lr, positive=True)
-    lr_decay = _nonnegative("lr_decay", lr_decay)
+    epochs = positive_int("epochs", epochs)
+    batch_size = positive_int("batch_size", batch_size)
+    lr = finite_number("lr", lr, positive=True)
+    lr_decay = finite_number("lr_decay", lr_decay)
     if patience is not None:
-        patience = _positive_int("patience", patience)
+        patience = positive_int("patience", patience)
     if threads is not None:
-        threads = _positive_int("threads", threads)
+        threads = positive_int("threads", threads)
     if progress is None:
         progress = sys.stderr.isatty()
 
