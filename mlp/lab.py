@@ -5,27 +5,24 @@
 earlier one could not be used. ``LabData.notice()`` turns that into a MyST admonition that a
 chapter displays, so a page never runs on another dataset silently.
 
-Two small helpers keep the chapters short: ``linear_autoencoder`` builds the lab's linear
-autoencoder from :mod:`mlp.layers`, and ``image_grid`` draws rows of 28 x 28 images.
+``linear_autoencoder`` builds the lab's linear autoencoder from :mod:`mlp.layers`; the
+chapters draw their images with :func:`mlp.plots.plot_image_rows`.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 import numpy as np
-from numpy.typing import ArrayLike, DTypeLike
+from numpy.typing import DTypeLike
 
 from mlp.data import DATASETS, DatasetUnavailable, Prepared, prepare
 from mlp.layers import Dense, Init, Sequential
 
-if TYPE_CHECKING:
-    from matplotlib.figure import Figure
-
-__all__ = ["LabData", "image_grid", "linear_autoencoder", "load_lab_data"]
+__all__ = ["LabData", "linear_autoencoder", "load_lab_data"]
 
 Scaling = Literal["standardize", "unit"]
 
@@ -150,44 +147,3 @@ def linear_autoencoder(
             Dense(k, d, "linear", init="glorot", seed=seed + 1, dtype=dtype),
         ]
     )
-
-
-def image_grid(
-    rows: Mapping[str, ArrayLike],
-    *,
-    titles: Sequence[str] | None = None,
-    shape: tuple[int, int] = (28, 28),
-    vlim: tuple[float, float] | None = None,
-    cmap: str = "gray",
-    size: float = 1.25,
-) -> Figure:
-    """A figure with one row of images per entry of ``rows`` (label -> array ``(k, 784)``).
-
-    Every row must hold the same number k of flattened images. With ``vlim=(lo, hi)`` all
-    images share that grey scale; otherwise each image is scaled to its own range.
-    ``titles`` (k strings) go above the first row.
-    """
-    import matplotlib.pyplot as plt
-
-    arrays = {label: np.asarray(images) for label, images in rows.items()}
-    counts = {a.shape[0] if a.ndim == 2 else -1 for a in arrays.values()}
-    if not arrays or len(counts) != 1 or -1 in counts:
-        raise ValueError("rows must map labels to (k, h*w) arrays with the same k")
-    k = counts.pop()
-    if titles is not None and len(titles) != k:
-        raise ValueError(f"expected {k} titles, got {len(titles)}")
-    fig, axes = plt.subplots(
-        len(arrays), k, figsize=(size * k, size * len(arrays) + 0.3), squeeze=False
-    )
-    kwargs = {} if vlim is None else {"vmin": vlim[0], "vmax": vlim[1]}
-    for r, (label, images) in enumerate(arrays.items()):
-        for c in range(k):
-            ax = axes[r, c]
-            ax.imshow(images[c].reshape(shape), cmap=cmap, **kwargs)
-            ax.set_xticks([])
-            ax.set_yticks([])
-            if titles is not None and r == 0:
-                ax.set_title(titles[c], fontsize=8)
-        axes[r, 0].set_ylabel(label, fontsize=9)
-    fig.tight_layout()
-    return fig

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 import matplotlib
@@ -40,6 +40,7 @@ __all__ = [
     "decision_region_grid",
     "plot_decision_regions",
     "plot_image_grid",
+    "plot_image_rows",
     "plot_learning_curves",
 ]
 
@@ -328,4 +329,43 @@ def plot_image_grid(
             ax.set_title(true, fontsize=7)
     if title:
         fig.suptitle(title, fontsize=11)
+    return fig
+
+
+def plot_image_rows(
+    rows: Mapping[str, ArrayLike],
+    *,
+    titles: Sequence[str] | None = None,
+    shape: tuple[int, int] = (28, 28),
+    vlim: tuple[float, float] | None = None,
+    cmap: str = "gray",
+    size: float = 1.25,
+) -> Figure:
+    """A figure with one row of images per entry of ``rows`` (label -> array ``(k, 784)``).
+
+    Every row must hold the same number k of flattened images. With ``vlim=(lo, hi)`` all
+    images share that grey scale; otherwise each image is scaled to its own range.
+    ``titles`` (k strings) go above the first row.
+    """
+    arrays = {label: np.asarray(images) for label, images in rows.items()}
+    counts = {a.shape[0] if a.ndim == 2 else -1 for a in arrays.values()}
+    if not arrays or len(counts) != 1 or -1 in counts:
+        raise ValueError("rows must map labels to (k, h*w) arrays with the same k")
+    k = counts.pop()
+    if titles is not None and len(titles) != k:
+        raise ValueError(f"expected {k} titles, got {len(titles)}")
+    fig, axes = plt.subplots(
+        len(arrays), k, figsize=(size * k, size * len(arrays) + 0.3), squeeze=False
+    )
+    kwargs = {} if vlim is None else {"vmin": vlim[0], "vmax": vlim[1]}
+    for r, (label, images) in enumerate(arrays.items()):
+        for c in range(k):
+            ax = axes[r, c]
+            ax.imshow(images[c].reshape(shape), cmap=cmap, **kwargs)
+            ax.set_xticks([])
+            ax.set_yticks([])
+            if titles is not None and r == 0:
+                ax.set_title(titles[c], fontsize=8)
+        axes[r, 0].set_ylabel(label, fontsize=9)
+    fig.tight_layout()
     return fig

@@ -511,20 +511,3 @@ def test_linear_autoencoder_has_the_lab_shapes_and_a_zero_encoder() -> None:
     assert not encoder.W.any() and decoder.W.any()
     assert model.n_params() == 784 * 2 + 2 + 2 * 784 + 784  # the lab's 1,570 + 2,352
     assert lab.linear_autoencoder(784, 2, encoder_init="glorot").layers[0].W.any()
-
-
-def test_image_grid_draws_one_panel_per_image_and_checks_its_rows() -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    images = np.random.default_rng(0).uniform(size=(3, 784))
-    fig = lab.image_grid({"a": images, "b": images}, titles=["x", "y", "z"], vlim=(0, 1))
-    assert len(fig.axes) == 6 and fig.axes[0].get_title() == "x"
-    assert fig.axes[0].get_ylabel() == "a" and fig.axes[3].get_ylabel() == "b"
-    plt.close(fig)
-    with pytest.raises(ValueError, match="same k"):
-        lab.image_grid({"a": images, "b": images[:2]})
-    with pytest.raises(ValueError, match="3 titles"):
-        lab.image_grid({"a": images}, titles=["x"])

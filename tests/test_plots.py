@@ -20,6 +20,7 @@ from mlp.plots import (
     decision_region_grid,
     plot_decision_regions,
     plot_image_grid,
+    plot_image_rows,
     plot_learning_curves,
 )
 from mlp.train import EpochMetrics, History
@@ -198,3 +199,15 @@ def test_importing_without_a_display_selects_agg() -> None:
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip().lower() == "agg"
+
+
+def test_image_rows_draw_one_panel_per_image_and_check_their_rows() -> None:
+    images = np.random.default_rng(0).uniform(size=(3, 784))
+    fig = plot_image_rows({"a": images, "b": images}, titles=["x", "y", "z"], vlim=(0, 1))
+    assert len(fig.axes) == 6 and fig.axes[0].get_title() == "x"
+    assert fig.axes[0].get_ylabel() == "a" and fig.axes[3].get_ylabel() == "b"
+    plt.close(fig)
+    with pytest.raises(ValueError, match="same k"):
+        plot_image_rows({"a": images, "b": images[:2]})
+    with pytest.raises(ValueError, match="3 titles"):
+        plot_image_rows({"a": images}, titles=["x"])
