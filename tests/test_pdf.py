@@ -55,3 +55,13 @@ def test_pdf_has_figures_and_math(pdf_text: str) -> None:
     # U+1D715 (mathematical italic partial differential), or U+2202 with other fonts.
     assert "\U0001d715" in pdf_text or "\u2202" in pdf_text, "no partial sign: math was lost"
     assert re.search(r"\(\d+\.\d+\)", pdf_text), "no numbered equation found"
+
+
+def test_latex_resolved_every_cross_reference() -> None:
+    """A reference Sphinx resolves in HTML can still be undefined in LaTeX (shown as ??)."""
+    log = PDF.with_suffix(".log")
+    require(log.is_file(), f"no LaTeX log at {log}: run `make pdf` first")
+    text = log.read_text(encoding="latin-1")
+    undefined = re.findall(r"Reference `([^']+)' on page \d+ undefined", text)
+    assert not undefined, f"undefined in the PDF: {undefined}"
+    assert "There were undefined references" not in text
