@@ -14,9 +14,11 @@ import mlp.network
 from mlp.gradcheck import (
     GradCheckReport,
     GradCheckRow,
+    central_difference,
     check_gradients,
     default_abs_tol,
     finite_difference_gradients,
+    numeric_gradient,
 )
 from mlp.network import MLP, LoopMLP
 
@@ -307,3 +309,25 @@ def test_float32_networks_get_a_warning():
     net = MLP(2, 2, 2, seed=0, dtype=np.float32)
     with pytest.warns(UserWarning, match="float32"):
         finite_difference_gradients(net, np.ones((1, 2)), [0], eps=1e-2)
+
+
+def test_central_difference_of_an_elementwise_function_is_its_derivative() -> None:
+    x = np.linspace(-3, 3, 60).reshape(3, 20)
+    assert central_difference(np.sin, x, eps=1e-5).shape == x.shape
+    np.testing.assert_allclose(central_difference(np.sin, x, eps=1e-5), np.cos(x), atol=1e-9)
+
+
+def test_numeric_gradient_of_a_scalar_function_matches_its_gradient_and_keeps_x() -> None:
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(3, 4))
+    before = x.copy()
+    A = rng.normal(size=(4, 4))
+    grad = numeric_gradient(lambda v: float(np.sum(v @ A * v)), x, eps=1e-6)
+    np.testing.assert_allclose(grad, x @ (A + A.T), atol=1e-8)
+    assert np.array_equal(x, before)
+
+
+@pytest.mark.parametrize("helper", [central_difference, numeric_gradient])
+def test_finite_difference_helpers_refuse_a_step_that_is_not_positive(helper) -> None:
+    with pytest.raises(ValueError, match="eps"):
+        helper(np.sin, np.zeros(2), eps=0.0)
