@@ -1,16 +1,19 @@
 # Two commands for a new user:  `make book`  and  `make test`.
-# Both create .venv (Python 3.11+) and install requirements.txt when needed.
+# Both create .venv (Python 3.11+) and install requirements.txt (the exact, tested pins of
+# the whole environment, generated from pyproject.toml by `make lock`) when needed.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+PIP_VERSION := 26.3
 
-.PHONY: book book-clean pdf test lint clean
+.PHONY: book book-clean pdf test lint lock clean
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.txt -e .
+	$(BIN)/python -m pip install --quiet pip==$(PIP_VERSION)
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	@touch $(STAMP)
 
 ## Build the HTML book (executes every chapter; warnings are errors).
@@ -31,6 +34,11 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+
+## Regenerate requirements.txt from pyproject.toml (after changing a dependency there).
+lock: $(STAMP)
+	$(BIN)/uv pip compile pyproject.toml --extra book --extra test --extra dev \
+	  --python-version 3.11 --custom-compile-command "make lock" -o requirements.txt
 
 clean:
 	rm -rf _build .pytest_cache .hypothesis

@@ -1,22 +1,39 @@
 """Backpropagation for a one-hidden-layer MLP, written as the book derives it.
 
-Modules
--------
-functions       elementwise activations, softmax and friends, with their derivatives (Part A)
-network         the ReLU/softmax MLP: matrix and per-example loop versions, elastic net (Part B)
+The names a reader reaches for first are importable from ``mlp`` itself: ``MLP`` and
+``LoopMLP`` (the network, matrix and per-example versions), ``train`` (minibatch SGD with the
+six numbers per epoch) and ``Splits`` (the train/valid/test container it takes).
+
+Modules, one idea each
+----------------------
+checks          the one argument validator: TypeError for a wrong kind, ValueError for a value
+functions       elementwise activations, softmax and friends, their derivatives (Part A)
+elastic_net     the elastic-net penalty and its gradient (B18)
+network         the ReLU/softmax MLP as the chapters derive it: fprop, bprop (Part B)
+fused           the fast SGD step: the same formulas fused into one pass, in reused buffers
+minibatches     an epoch's order of the examples, cut into minibatches
+train           minibatch SGD with the six numbers per epoch, early stopping
+records         the six numbers per epoch, the history and their CSV/JSON files
 gradcheck       finite-difference gradient checks, kink-aware
 symbolic        SymPy derivations that the book displays and the tests assert
-data            datasets: IDX reader, Fashion-MNIST, MNIST, two circles, preprocessing
-train           minibatch SGD with the six numbers per epoch; the ``train``/``gradcheck`` commands
+data            datasets: IDX format, pinned image datasets, two circles, preprocessing, Splits
 plots           decision regions, learning curves, image grids
 model_io        saving and loading trained networks (.npz, validated)
 bench           epoch timings: loop, matrix, matrix products alone, PyTorch when installed
-layers          a small layer stack (Dense, losses, SGD/Adam) for the MNIST lab
+layers          a small stack of dense layers for the MNIST lab
+losses          the lab's losses (MSE, binary and softmax cross-entropy) and their gradients
+optimizers      SGD with momentum and Adam for the layer stack
+fit             the layer stack's training loop
 pca             principal component analysis by SVD
 linear_softmax  the MNIST lab's linear softmax classifier
-lab             data and helpers shared by the MNIST-lab chapters
-cli             ``python -m mlp``
-checks          argument checks shared by the modules (positive integers, finite numbers)
+lab             the MNIST lab's data (said aloud when it falls back) and its autoencoder
+cli             ``python -m mlp``: a layer on top, which no library module imports
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
+
+from mlp.data.splits import Splits
+from mlp.network import MLP, LoopMLP
+from mlp.train import train
+
+__all__ = ["MLP", "LoopMLP", "Splits", "__version__", "train"]

@@ -14,9 +14,10 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike, NDArray
 
+from mlp.checks import labels, positive_int
+
 __all__ = [
     "abs_prime",
-    "check_labels",
     "l1_grad",
     "l1_norm",
     "l2_squared",
@@ -177,21 +178,7 @@ def log_softmax(z: ArrayLike) -> NDArray[np.floating]:
     return shifted - np.log(np.sum(np.exp(shifted), axis=-1, keepdims=True))
 
 
-# --- labels -----------------------------------------------------------------------------------
-
-
-def check_labels(y: ArrayLike, m: int) -> NDArray[np.intp]:
-    """Return integer class labels ``y`` as an intp array after checking they lie in [0, m).
-
-    Raises TypeError for non-integer labels and ValueError for labels outside [0, m).
-    """
-    y = np.asarray(y)
-    if y.dtype == np.bool_ or not np.issubdtype(y.dtype, np.integer):
-        raise TypeError(f"labels must be integers in [0, {m}), got an array of dtype {y.dtype}")
-    if y.size and (y.min() < 0 or y.max() >= m):
-        bad = y[(y < 0) | (y >= m)]
-        raise ValueError(f"labels must lie in [0, {m}), found {bad.ravel()[:5].tolist()}")
-    return y.astype(np.intp, copy=False)
+# --- labels ---------------------------------------------------------------------------------
 
 
 def onehot(y: ArrayLike, m: int, dtype: DTypeLike = np.float64) -> NDArray[np.floating]:
@@ -200,7 +187,6 @@ def onehot(y: ArrayLike, m: int, dtype: DTypeLike = np.float64) -> NDArray[np.fl
     ``y`` holds integer labels in [0, m): a scalar gives shape ``(m,)``, labels of shape
     ``(n,)`` give ``(n, m)`` with one row per example.
     """
-    if isinstance(m, bool) or not isinstance(m, int | np.integer) or m < 1:
-        raise ValueError(f"the number of classes m must be a positive integer, got {m!r}")
-    y = check_labels(y, m)
+    m = positive_int("the number of classes m", m)
+    y = labels("y", y, m)
     return (y[..., np.newaxis] == np.arange(m)).astype(dtype)

@@ -260,37 +260,44 @@ class GradCheckReport:
     A row that is not skipped agrees when its ratio analytic/numeric lies in
     ``[1 - ratio_tol, 1 + ratio_tol]`` (default 0.01: the homework's 0.99 to 1.01) or its
     absolute error is at most ``abs_tol`` (``None``: ``default_abs_tol(eps, method)``); the
-    second rule is the only one available for rows where both derivatives are ~0.
+    second rule is the only one available for rows where both derivatives are ~0. The
+    verdicts, the table, the HTML and the records all use these two tolerances.
     """
 
     rows: list[GradCheckRow]
     eps: float
     method: str
     abs_tol: float | None = None
+    ratio_tol: float = 0.01
 
     def __post_init__(self) -> None:
         _check_options(self.eps, self.method)
+        self.ratio_tol = finite_number("ratio_tol", self.ratio_tol, positive=True)
         if self.abs_tol is None:
             self.abs_tol = default_abs_tol(self.eps, self.method)
+        self.abs_tol = finite_number("abs_tol", self.abs_tol)
 
     def select(self, *prefixes: str) -> GradCheckReport:
         """The report restricted to rows whose name starts with one of ``prefixes``,
         e.g. ``report.select("W2", "b2")`` for the output layer."""
         rows = [row for row in self.rows if row.name.startswith(prefixes)]
-        return GradCheckReport(rows=rows, eps=self.eps, method=self.method, abs_tol=self.abs_tol)
+        return GradCheckReport(rows, self.eps, self.method, self.abs_tol, self.ratio_tol)
 
     def checked_rows(self) -> list[GradCheckRow]:
         """The rows that are judged (not skipped)."""
         return [row for row in self.rows if not row.skipped]
 
-    def failures(self, ratio_tol: float = 0.01, abs_tol: float | None = None) -> list[GradCheckRow]:
-        """Judged rows that disagree; ``abs_tol=None`` uses the report's ``abs_tol``."""
-        abs_tol = self.abs_tol if abs_tol is None else abs_tol
-        return [row for row in self.checked_rows() if not row.ok(ratio_tol, abs_tol)]
+    def status(self, row: GradCheckRow) -> str:
+        """The row's status under the report's tolerances (``GradCheckRow.status``)."""
+        return row.status(self.ratio_tol, self.abs_tol)
 
-    def passed(self, ratio_tol: float = 0.01, abs_tol: float | None = None) -> bool:
+    def failures(self) -> list[GradCheckRow]:
+        """Judged rows that disagree under the report's tolerances."""
+        return [row for row in self.checked_rows() if not row.ok(self.ratio_tol, self.abs_tol)]
+
+    def passed(self) -> bool:
         """True when no judged row disagrees (see the class docstring)."""
-        return not self.failures(ratio_tol, abs_tol)
+        return not self.failures()
 
     @property
     def worst_relative_error(self) -> float:
@@ -304,9 +311,9 @@ class GradCheckReport:
         ratios = [row.ratio for row in self.checked_rows() if not row.both_zero]
         return (min(ratios), max(ratios)) if ratios else (math.nan, math.nan)
 
-    def summary(self, ratio_tol: float = 0.01) -> str:
+    def summary(self) -> str:
         """One line: the verdict, counts per status, ratio range and worst relative error."""
-        statuses = [row.status(ratio_tol, self.abs_tol) for row in self.rows]
+        statuses = [self.status(row) for row in self.rows]
         n_fail = statuses.count("FAIL")
         low, high = self.ratio_range
         counts = (
@@ -316,7 +323,7 @@ class GradCheckReport:
         parts = [
             f"{'PASSED' if n_fail == 0 else 'FAILED'}: {len(self.rows)} parameters, {counts}",
             f"{_METHOD_LABELS[self.method]}, eps={self.eps:g}",
-            f"ratios in [{low:.6f}, {high:.6f}] (tolerance 1 +- {ratio_tol:g}, "
+            f"ratios in [{low:.6f}, {high:.6f}] (tolerance 1 +- {self.ratio_tol:g}, "
             f"or |a - n| <= {self.abs_tol:g})",
             f"worst relative error {self.worst_relative_error:.2e}",
         ]
@@ -333,7 +340,7 @@ class GradCheckReport:
                 "ratio": row.ratio,
                 "relative_error": row.relative_error,
                 "abs_error": row.abs_error,
-                "status": row.status(0.01, self.abs_tol),
+                "status": self.status(row),
                 "reason": row.skip_reason,
             }
             for row in self.rows
@@ -343,7 +350,7 @@ class GradCheckReport:
 
     def _cells(self, row: GradCheckRow) -> tuple[str, ...]:
         ratio = "undefined" if row.both_zero else f"{row.ratio:.6f}"
-        status = row.status(0.01, self.abs_tol)
+        status = self.status(row)
         if row.skipped:
             status += f" ({row.skip_reason})"
         return (
@@ -371,7 +378,7 @@ class GradCheckReport:
         head = "".join(f"<th>{html.escape(h)}</th>" for h in self._HEADERS)
         body = []
         for row in self.rows:
-            failed = row.status(0.01, self.abs_tol) == "FAIL"
+            failed = self.status(row) == "FAIL"
             style = ' style="color:#b00020;font-weight:bold"' if failed else ""
             cells = "".join(f"<td>{html.escape(cell)}</td>" for cell in self._cells(row))
             body.append(f"<tr{style}>{cells}</tr>")
@@ -392,13 +399,15 @@ def check_gradients(
     eps: float = 1e-5,
     method: Method = "forward",
     abs_tol: float | None = None,
+    ratio_tol: float = 0.01,
 ) -> GradCheckReport:
     """Compare ``net.bprop()`` with finite differences of ``net.fprop(X, y)``, entry by entry.
 
     ``X`` is ``(n, d)``, ``y`` holds ``n`` labels. Returns a ``GradCheckReport`` with one row
     per scalar parameter, named like ``"W1[0,1]"``; rows whose evaluation points straddle a
-    ReLU kink or (L1 active) a zero weight are marked skipped with the reason. ``abs_tol``
-    defaults to ``default_abs_tol(eps, method)`` (see ``GradCheckReport``).
+    ReLU kink or (L1 active) a zero weight are marked skipped with the reason. ``ratio_tol``
+    and ``abs_tol`` (default ``default_abs_tol(eps, method)``) decide agreement (see
+    ``GradCheckReport``).
     """
     net.fprop(X, y)
     analytic = net.bprop()
@@ -414,4 +423,4 @@ def check_gradients(
         for name, per_entry in numeric.items()
         for index, probe in per_entry.items()
     ]
-    return GradCheckReport(rows=rows, eps=float(eps), method=method, abs_tol=abs_tol)
+    return GradCheckReport(rows, float(eps), method, abs_tol, ratio_tol)

@@ -1,9 +1,9 @@
 """The data of "The MNIST lab" chapters: MNIST if it can be had, else Fashion-MNIST, said aloud.
 
 ``load_lab_data`` tries the datasets in order (MNIST first, as the lab does) with
-:func:`mlp.data.prepare` and returns the first one that loads, together with the reason each
-earlier one could not be used. ``LabData.notice()`` turns that into a MyST admonition that a
-chapter displays, so a page never runs on another dataset silently.
+:func:`mlp.data.prepare` and returns the first one that loads, with the reason each earlier
+one could not be used (``Splits.unavailable``). ``notice(splits)`` turns that into a MyST
+admonition that a chapter displays, so a page never runs on another dataset silently.
 
 ``linear_autoencoder`` builds the lab's linear autoencoder from :mod:`mlp.layers`; the
 chapters draw their images with :func:`mlp.plots.plot_image_rows`.
@@ -11,67 +11,46 @@ chapters draw their images with :func:`mlp.plots.plot_image_rows`.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
 from typing import Literal
 
 import numpy as np
 from numpy.typing import DTypeLike
 
-from mlp.data import DATASETS, DatasetUnavailable, Prepared, prepare
+from mlp import checks
+from mlp.data import DATASETS, DatasetUnavailable, Splits, prepare
 from mlp.layers import Dense, Init, Sequential
 
-__all__ = ["LabData", "linear_autoencoder", "load_lab_data"]
+__all__ = ["linear_autoencoder", "load_lab_data", "notice"]
 
 Scaling = Literal["standardize", "unit"]
 
 
-@dataclass(frozen=True, kw_only=True)
-class LabData(Prepared):
-    """A :class:`mlp.data.Prepared` dataset for the lab, and why it is the one used.
-
-    X_* are ``(n_*, 784)`` arrays of ``dtype`` (train 50,000, valid 10,000, test 10,000 by
-    default); y_* are int64 labels ``(n_*,)`` in [0, 10). With ``scaling="standardize"`` the
-    pixels are standardised with one mean and one standard deviation computed on X_train only
-    (``standardizer``); with ``"unit"`` they are x / 255 in [0, 1]. ``requested`` is the first
-    dataset asked for; ``unavailable`` maps each dataset tried before this one to the reason it
-    could not be used.
-    """
-
-    title: str
-    scaling: Scaling
-    requested: str
-    unavailable: dict[str, str]
-
-    @property
-    def is_fallback(self) -> bool:
-        """True when the data are not the first dataset asked for (MNIST by default)."""
-        return self.name != self.requested
-
-    def notice(self) -> str:
-        """A MyST admonition naming the dataset used and, for a fallback, why (ASCII text)."""
-        sizes = (
-            f"{len(self.X_train):,} training, {len(self.X_valid):,} validation and "
-            f"{len(self.X_test):,} test images"
-        )
-        if not self.is_fallback:
-            return (
-                f":::{{note}}\n**Dataset: {self.title}**, as in the lab: {sizes} "
-                f"(source: {self.source}).\n:::\n"
-            )
-        asked = DATASETS[self.requested].title
-        reasons = " ".join(
-            f"{DATASETS[name].title}: {reason}" for name, reason in self.unavailable.items()
-        )
+def notice(data: Splits) -> str:
+    """A MyST admonition naming the dataset used and, for a fallback, why (ASCII text)."""
+    sizes = (
+        f"{len(data.y_train):,} training, {len(data.y_valid):,} validation and "
+        f"{len(data.y_test):,} test images"
+    )
+    if not data.unavailable:
         return (
-            f":::{{warning}}\n**Dataset: {self.title}, not {asked}.** The lab works on {asked}, "
-            f"which could not be loaded on the machine that built this page, so every figure "
-            f"and number below comes from {self.title} instead ({sizes}, same format: 28 x 28 "
-            f"grey images in 10 classes; source: {self.source}). Numbers therefore differ "
-            f"from the lab's {asked} figures, which are quoted for comparison only.\n\n"
-            f"Why: {reasons}\n:::\n"
+            f":::{{note}}\n**Dataset: {data.title}**, as in the lab: {sizes} "
+            f"(source: {data.source}).\n:::\n"
         )
+    asked = DATASETS[next(iter(data.unavailable))].title
+    reasons = " ".join(
+        f"{DATASETS[name].title}: {reason}" for name, reason in data.unavailable.items()
+    )
+    return (
+        f":::{{warning}}\n**Dataset: {data.title}, not {asked}.** The lab works on {asked}, "
+        f"which could not be loaded on the machine that built this page, so every figure "
+        f"and number below comes from {data.title} instead ({sizes}, same format: 28 x 28 "
+        f"grey images in 10 classes; source: {data.source}). Numbers therefore differ "
+        f"from the lab's {asked} figures, which are quoted for comparison only.\n\n"
+        f"Why: {reasons}\n:::\n"
+    )
 
 
 def load_lab_data(
@@ -83,22 +62,21 @@ def load_lab_data(
     dtype: DTypeLike = np.float32,
     data_dir: str | os.PathLike[str] | None = None,
     download: bool = True,
-) -> LabData:
+) -> Splits:
     """Load the first of ``datasets`` that is available, split and scaled for the lab.
 
     ``scaling="standardize"`` standardises with the global mean and standard deviation of the
     training split (the lab's preprocessing); ``"unit"`` scales pixels to [0, 1]. The training
-    images are split into ``n_valid`` validation images and the rest (seeded). Raises
+    images are split into ``n_valid`` validation images and the rest (seeded). The result's
+    ``unavailable`` holds the datasets tried first and why they could not be used. Raises
     ``DatasetUnavailable`` listing every reason when none of the datasets can be loaded.
     """
-    if scaling not in ("standardize", "unit"):
-        raise ValueError(f"scaling must be 'standardize' or 'unit', got {scaling!r}")
+    checks.one_of("scaling", scaling, ("standardize", "unit"))
     datasets = list(datasets)
     if not datasets:
         raise ValueError("datasets must name at least one dataset")
-    unknown = [name for name in datasets if name not in DATASETS]
-    if unknown:
-        raise ValueError(f"unknown datasets {unknown}; choose from {sorted(DATASETS)}")
+    for name in datasets:
+        checks.one_of("datasets", name, tuple(DATASETS))
     unavailable: dict[str, str] = {}
     for name in datasets:
         try:
@@ -114,13 +92,7 @@ def load_lab_data(
         except DatasetUnavailable as exc:
             unavailable[name] = " ".join(str(exc).split())
             continue
-        return LabData(
-            **{f.name: getattr(prepared, f.name) for f in fields(Prepared)},
-            title=DATASETS[prepared.name].title,
-            scaling=scaling,
-            requested=datasets[0],
-            unavailable=unavailable,
-        )
+        return dataclasses.replace(prepared, unavailable=unavailable)
     raise DatasetUnavailable(
         "none of the lab's datasets could be loaded. "
         + " ".join(f"{DATASETS[n].title}: {reason}" for n, reason in unavailable.items())

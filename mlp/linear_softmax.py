@@ -8,9 +8,10 @@ For a minibatch X ``(n, d)`` with integer labels y ``(n,)`` in [0, m) and Y = on
     dR/dW = X^T (O - Y) / n + lam W            (d, m)
     dR/db = mean_i (O_i - Y_i)                 (m,)
 
-A step of gradient *descent* subtracts the gradient: W <- W - eta dR/dW. The weight decay lam
-acts on W only (the biases are not penalised), so each step also shrinks W by a factor
-(1 - eta lam). The classifier has d m + m parameters: 7,850 for d = 784, m = 10.
+The learning rate is ``lr`` (the lab's eta). A step of gradient *descent* subtracts the
+gradient: W <- W - lr dR/dW. The weight decay lam acts on W only (the biases are not
+penalised), so each step also shrinks W by a factor (1 - lr lam). The classifier has
+d m + m parameters: 7,850 for d = 784, m = 10.
 
 ``train_per_example`` follows the lab's protocol (one example per step, in order) with the
 per-example gradient computed as one outer product instead of Python loops;
@@ -26,8 +27,9 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike, NDArray
 
-from mlp.checks import finite_number, positive_int
-from mlp.functions import check_labels, l2_squared, l2_squared_grad, logsumexp, onehot, softmax
+from mlp import checks
+from mlp.functions import l2_squared, l2_squared_grad, logsumexp, onehot, softmax
+from mlp.minibatches import minibatches
 
 __all__ = [
     "TrainLog",
@@ -54,7 +56,8 @@ def init_params(
     dtype: DTypeLike = np.float32,
 ) -> Params:
     """W ``(d, m)`` with entries N(0, std^2) (the lab: std = 1) and b = 0 ``(m,)``."""
-    d, m, std = positive_int("d", d), positive_int("m", m), finite_number("std", std)
+    d, m = checks.positive_int("d", d), checks.positive_int("m", m)
+    std = checks.finite_number("std", std)
     rng = np.random.default_rng(seed)
     W = rng.normal(0.0, std, size=(d, m)).astype(dtype)
     return W, np.zeros(m, dtype=W.dtype)
@@ -66,14 +69,11 @@ def n_params(W: NDArray, b: NDArray) -> int:
 
 
 def _check(W: ArrayLike, b: ArrayLike, X: ArrayLike) -> tuple[NDArray, NDArray, NDArray]:
-    W, b, X = np.asarray(W), np.asarray(b), np.asarray(X)
+    W, b = np.asarray(W), np.asarray(b)
     if W.ndim != 2 or b.shape != (W.shape[1],):
         raise ValueError(f"W must be (d, m) and b (m,), got {W.shape} and {b.shape}")
-    if X.ndim != 2 or X.shape[1] != W.shape[0]:
-        raise ValueError(f"X must have shape (n, {W.shape[0]}), got {X.shape}")
-    if X.dtype == np.bool_ or X.dtype.kind not in "iuf":
-        raise TypeError(f"X must hold real numbers, got dtype {X.dtype}")
-    return W, b, X.astype(W.dtype, copy=False)
+    X = checks.real_matrix("X", X, dtype=W.dtype, columns=W.shape[0], finite=False)
+    return W, b, X
 
 
 def scores(W: ArrayLike, b: ArrayLike, X: ArrayLike) -> NDArray[np.floating]:
@@ -89,22 +89,17 @@ def predict(W: ArrayLike, b: ArrayLike, X: ArrayLike) -> NDArray[np.intp]:
 
 def accuracy(W: ArrayLike, b: ArrayLike, X: ArrayLike, y: ArrayLike) -> float:
     """Fraction of rows of X ``(n, d)`` whose predicted class equals the label in y ``(n,)``."""
-    y = np.asarray(y)
     pred = predict(W, b, X)
-    if y.shape != pred.shape:
-        raise ValueError(f"y must have shape {pred.shape}, got {y.shape}")
-    return float(np.mean(pred == check_labels(y, np.shape(W)[1])))
+    return float(np.mean(pred == checks.labels("y", y, np.shape(W)[1], n=len(pred))))
 
 
 def risk(
     W: ArrayLike, b: ArrayLike, X: ArrayLike, y: ArrayLike, weight_decay: float = 0.0
 ) -> float:
     """Mean cross-entropy of softmax(X W + b) against y, plus (weight_decay / 2) ||W||_2^2."""
-    lam = finite_number("weight_decay", weight_decay)
+    lam = checks.finite_number("weight_decay", weight_decay)
     Z = scores(W, b, X)
-    y = check_labels(y, Z.shape[1])
-    if y.shape != (len(Z),):
-        raise ValueError(f"y must have shape ({len(Z)},), got {y.shape}")
+    y = checks.labels("y", y, Z.shape[1], n=len(Z))
     cross_entropy = float(np.mean(logsumexp(Z) - Z[np.arange(len(y)), y]))
     return cross_entropy + 0.5 * lam * l2_squared(W)
 
@@ -113,12 +108,10 @@ def gradients(
     W: ArrayLike, b: ArrayLike, X: ArrayLike, y: ArrayLike, weight_decay: float = 0.0
 ) -> Params:
     """(dR/dW ``(d, m)``, dR/db ``(m,)``) of ``risk``: X^T (O - Y) / n + lam W and mean(O - Y)."""
-    lam = finite_number("weight_decay", weight_decay)
+    lam = checks.finite_number("weight_decay", weight_decay)
     W, b, X = _check(W, b, X)
     Z = X @ W + b
-    y = check_labels(y, Z.shape[1])
-    if y.shape != (len(Z),):
-        raise ValueError(f"y must have shape ({len(Z)},), got {y.shape}")
+    y = checks.labels("y", y, Z.shape[1], n=len(Z))
     delta = (softmax(Z) - onehot(y, Z.shape[1], dtype=Z.dtype)) / len(y)  # (n, m) = (O - Y) / n
     return X.T @ delta + 0.5 * lam * l2_squared_grad(W), delta.sum(axis=0)
 
@@ -150,13 +143,10 @@ def _training_set(W: NDArray, b: NDArray, X: ArrayLike, y: ArrayLike) -> tuple[N
     for name, param in (("W", W), ("b", b)):
         if not isinstance(param, np.ndarray) or param.dtype.kind != "f":
             raise TypeError(f"{name} must be a floating numpy array (it is updated in place)")
-    W, b, X = _check(W, b, X)
-    y = check_labels(y, W.shape[1])
-    if y.shape != (len(X),):
-        raise ValueError(f"y must have shape ({len(X)},), got {y.shape}")
-    if not np.isfinite(X).all():
-        raise ValueError("X contains NaN or inf")
-    return X, y
+    if W.ndim != 2 or b.shape != (W.shape[1],):
+        raise ValueError(f"W must be (d, m) and b (m,), got {W.shape} and {b.shape}")
+    X = checks.real_matrix("X", X, dtype=W.dtype, columns=W.shape[0])
+    return X, checks.labels("y", y, W.shape[1], n=len(X))
 
 
 def train_per_example(
@@ -165,7 +155,7 @@ def train_per_example(
     X: ArrayLike,
     y: ArrayLike,
     *,
-    eta: float = 0.01,
+    lr: float = 0.01,
     weight_decay: float = 1e-4,
     log_every: int = 5000,
     evaluate_on: Mapping[str, tuple[ArrayLike, ArrayLike]] | None = None,
@@ -173,19 +163,16 @@ def train_per_example(
     """One epoch of per-example SGD over the rows of X in order, updating W and b in place.
 
     Step i uses example i alone: o = softmax(x_i W + b), g = o - onehot(y_i), then
-    W <- (1 - eta lam) W - eta x_i^T g and b <- b - eta g: exact gradient descent on the
+    W <- (1 - lr lam) W - lr x_i^T g and b <- b - lr g: exact gradient descent on the
     example's cross-entropy plus (lam / 2) ||W||^2. The accuracy on each set of
     ``evaluate_on`` is recorded before the first step, every ``log_every`` steps and at the end.
     """
     X, y = _training_set(W, b, X, y)
-    eta, lam = (
-        finite_number("the learning rate eta", eta, positive=True),
-        finite_number("weight_decay", weight_decay),
-    )
-    log_every = positive_int("log_every", log_every)
+    lr, lam = checks.learning_rate(lr), checks.finite_number("weight_decay", weight_decay)
+    log_every = checks.positive_int("log_every", log_every)
     sets = dict(evaluate_on or {})
     log = TrainLog()
-    shrink = W.dtype.type(1 - eta * lam)
+    shrink = W.dtype.type(1 - lr * lam)
     start = time.perf_counter()
     log.record(0, W, b, sets)
     for i in range(len(X)):
@@ -193,8 +180,8 @@ def train_per_example(
         g = softmax(x @ W + b)  # o, (m,)
         g[y[i]] -= 1  # o - onehot(y_i)
         W *= shrink
-        W -= np.outer(eta * x, g)  # the (d, m) outer product x_i^T g, no Python loop
-        b -= eta * g
+        W -= np.outer(lr * x, g)  # the (d, m) outer product x_i^T g, no Python loop
+        b -= lr * g
         if (i + 1) % log_every == 0 or i + 1 == len(X):
             log.record(i + 1, W, b, sets)
     log.seconds = time.perf_counter() - start
@@ -207,7 +194,7 @@ def train_minibatch(
     X: ArrayLike,
     y: ArrayLike,
     *,
-    eta: float = 0.1,
+    lr: float = 0.1,
     weight_decay: float = 1e-4,
     batch_size: int = 100,
     epochs: int = 10,
@@ -217,14 +204,12 @@ def train_minibatch(
     """Minibatch SGD on ``risk``, updating W and b in place; accuracy logged every epoch.
 
     Each epoch visits the rows of X in a fresh random order, ``batch_size`` at a time, and
-    steps W <- W - eta dR/dW, b <- b - eta dR/db with the minibatch gradient.
+    steps W <- W - lr dR/dW, b <- b - lr dR/db with the minibatch gradient.
     """
     X, y = _training_set(W, b, X, y)
-    eta, lam = (
-        finite_number("the learning rate eta", eta, positive=True),
-        finite_number("weight_decay", weight_decay),
-    )
-    batch_size, epochs = positive_int("batch_size", batch_size), positive_int("epochs", epochs)
+    lr, lam = checks.learning_rate(lr), checks.finite_number("weight_decay", weight_decay)
+    batch_size = checks.positive_int("batch_size", batch_size)
+    epochs = checks.positive_int("epochs", epochs)
     rng = np.random.default_rng(seed)
     sets = dict(evaluate_on or {})
     log = TrainLog()
@@ -232,12 +217,10 @@ def train_minibatch(
     log.record(0, W, b, sets)
     steps = 0
     for _ in range(epochs):
-        order = rng.permutation(len(X))
-        for first in range(0, len(X), batch_size):
-            rows = order[first : first + batch_size]
+        for rows in minibatches(rng.permutation(len(X)), batch_size):
             grad_W, grad_b = gradients(W, b, X[rows], y[rows], lam)
-            W -= eta * grad_W
-            b -= eta * grad_b
+            W -= lr * grad_W
+            b -= lr * grad_b
             steps += 1
         log.record(steps, W, b, sets)
     log.seconds = time.perf_counter() - start

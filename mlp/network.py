@@ -29,77 +29,14 @@ from typing import Any, Self
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike, NDArray
 
-from mlp.checks import positive_int
-from mlp.functions import (
-    check_labels,
-    l1_grad,
-    l1_norm,
-    l2_squared,
-    l2_squared_grad,
-    logsumexp,
-    onehot,
-    rect,
-    rect_prime,
-    softmax,
-)
+from mlp import checks
+from mlp.elastic_net import penalty, penalty_grad
+from mlp.functions import logsumexp, onehot, rect, rect_prime, softmax
+from mlp.fused import StepBuffers, fused_sgd_step
 
-__all__ = ["MLP", "LoopMLP", "penalty", "penalty_grad"]
+__all__ = ["MLP", "LoopMLP", "fprop_bprop_step", "penalty", "penalty_grad"]
 
 PARAM_NAMES = ("W1", "b1", "W2", "b2")
-_LAMBDA_NAMES = ("l11", "l12", "l21", "l22")
-_SUPPORTED_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
-
-
-# --- elastic-net penalty (B18) ----------------------------------------------------------------
-
-
-def _check_lambdas(l11: float, l12: float, l21: float, l22: float) -> None:
-    """Raise unless every regularization strength is a finite real number >= 0."""
-    for name, value in zip(_LAMBDA_NAMES, (l11, l12, l21, l22), strict=True):
-        if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
-            raise TypeError(f"{name} must be a real number, got {value!r}")
-        if not math.isfinite(value) or value < 0:
-            raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
-
-
-def penalty(W1: NDArray, W2: NDArray, l11: float, l12: float, l21: float, l22: float) -> float:
-    """Elastic-net penalty l11 ||W1||_1 + l12 ||W1||_2^2 + l21 ||W2||_1 + l22 ||W2||_2^2.
-
-    ``W1`` is ``(d_h, d)``, ``W2`` is ``(m, d_h)``; terms whose lambda is 0 are not computed.
-    """
-    _check_lambdas(l11, l12, l21, l22)
-    total = 0.0
-    if l11:
-        total += l11 * l1_norm(W1)
-    if l12:
-        total += l12 * l2_squared(W1)
-    if l21:
-        total += l21 * l1_norm(W2)
-    if l22:
-        total += l22 * l2_squared(W2)
-    return total
-
-
-def penalty_grad(
-    W1: NDArray, W2: NDArray, l11: float, l12: float, l21: float, l22: float
-) -> tuple[NDArray, NDArray]:
-    """Gradient of the elastic-net penalty, ``(gW1, gW2)`` with the shapes of ``W1``, ``W2``.
-
-    gW1 = l11 sign(W1) + 2 l12 W1 and gW2 = l21 sign(W2) + 2 l22 W2, where sign(0) = 0 is the
-    subgradient chosen at 0. Terms whose lambda is 0 are not computed.
-    """
-    _check_lambdas(l11, l12, l21, l22)
-    gW1 = np.zeros_like(W1)
-    gW2 = np.zeros_like(W2)
-    if l11:
-        gW1 += l11 * l1_grad(W1)
-    if l12:
-        gW1 += l12 * l2_squared_grad(W1)
-    if l21:
-        gW2 += l21 * l1_grad(W2)
-    if l22:
-        gW2 += l22 * l2_squared_grad(W2)
-    return gW1, gW2
 
 
 # --- the matrix (minibatch) implementation ----------------------------------------------------
@@ -146,15 +83,9 @@ class MLP:
         seed: int | np.random.Generator | None = None,
         dtype: DTypeLike = np.float64,
     ) -> None:
-        d, d_h, m = positive_int("d", d), positive_int("d_h", d_h), positive_int("m", m)
-        try:
-            self.dtype = np.dtype(dtype)
-        except TypeError as err:
-            raise TypeError(f"dtype must be float32 or float64, got {dtype!r}") from err
-        if self.dtype not in _SUPPORTED_DTYPES:
-            raise TypeError(f"dtype must be float32 or float64, got {self.dtype}")
-        _check_lambdas(l11, l12, l21, l22)
-        self.l11, self.l12, self.l21, self.l22 = l11, l12, l21, l22
+        d, d_h, m = (checks.positive_int(name, v) for name, v in (("d", d), ("d_h", d_h), ("m", m)))
+        self.dtype = checks.float_dtype(dtype)
+        self.l11, self.l12, self.l21, self.l22 = checks.lambdas(l11, l12, l21, l22)
 
         rng = np.random.default_rng(seed)
         bound1, bound2 = 1 / math.sqrt(d), 1 / math.sqrt(d_h)  # 1/sqrt(fan-in) of each layer
@@ -162,7 +93,7 @@ class MLP:
         self.b1 = np.zeros(d_h, dtype=self.dtype)
         self.W2 = rng.uniform(-bound2, bound2, size=(m, d_h)).astype(self.dtype)
         self.b2 = np.zeros(m, dtype=self.dtype)
-        self._buffers: dict[tuple, tuple[NDArray, ...]] | None = None  # reused by sgd_step
+        self._buffers = StepBuffers()  # reused by the fused step, per network
         self._clear_state()
 
     # sizes follow the parameter arrays, so a caller who assigns new arrays stays consistent
@@ -187,7 +118,8 @@ class MLP:
         return self.l11, self.l12, self.l21, self.l22
 
     def __repr__(self) -> str:
-        lambdas = ", ".join(f"{n}={v:g}" for n, v in zip(_LAMBDA_NAMES, self.lambdas, strict=True))
+        names = checks.LAMBDA_NAMES
+        lambdas = ", ".join(f"{n}={v:g}" for n, v in zip(names, self.lambdas, strict=True))
         sizes = f"d={self.d}, d_h={self.d_h}, m={self.m}"
         return f"{type(self).__name__}({sizes}, {lambdas}, dtype={self.dtype.name})"
 
@@ -205,7 +137,7 @@ class MLP:
         """An independent network with copies of the parameters and the same settings."""
         clone = _copy.copy(self)
         clone._clear_state()
-        clone._buffers = None  # the step's buffers are per network
+        clone._buffers = StepBuffers()  # the step's buffers are per network
         for name, value in self.params().items():
             setattr(clone, name, value.copy())
         return clone
@@ -216,50 +148,33 @@ class MLP:
         self.grad_oa = self.grad_W2 = self.grad_b2 = self.grad_hs = None
         self.grad_ha = self.grad_W1 = self.grad_b1 = self.grad_x = None
 
-    def _check_params(self) -> None:
-        """Raise if parameters assigned by a caller have inconsistent shapes or another dtype."""
+    def check_params(self) -> None:
+        """Raise if parameters assigned by a caller have other shapes or another dtype."""
         d, d_h, m = self.d, self.d_h, self.m
         expected = {"W1": (d_h, d), "b1": (d_h,), "W2": (m, d_h), "b2": (m,)}
         for name, value in self.params().items():
-            if not isinstance(value, np.ndarray) or value.shape != expected[name]:
-                shape = getattr(value, "shape", type(value).__name__)
-                raise ValueError(f"{name} must be an array of shape {expected[name]}, got {shape}")
+            if not isinstance(value, np.ndarray):
+                raise TypeError(f"{name} must be a numpy array, got {type(value).__name__}")
+            if value.shape != expected[name]:
+                raise ValueError(f"{name} must have shape {expected[name]}, got {value.shape}")
             if value.dtype != self.dtype:
-                raise TypeError(f"{name} has dtype {value.dtype}, the network uses {self.dtype}")
+                raise TypeError(
+                    f"{name} must have the network's dtype {self.dtype}, got {value.dtype}"
+                )
 
     # --- input validation -----------------------------------------------------------------
 
-    def _check_X(self, X: ArrayLike) -> NDArray[np.floating]:
-        """Return ``X`` as an ``(n, d)`` array of the network's dtype, or raise."""
-        X = np.asarray(X)
-        if X.dtype == np.bool_ or X.dtype.kind not in "iuf":
-            raise TypeError(f"X must hold real numbers, got dtype {X.dtype}")
-        if X.ndim != 2:
-            raise ValueError(f"X must be 2-D of shape (n, d) with d={self.d}, got shape {X.shape}")
-        if X.shape[1] != self.d:
-            raise ValueError(f"X must have d={self.d} columns, got shape {X.shape}")
-        if X.shape[0] == 0:
-            raise ValueError("X must contain at least one example (row)")
-        with np.errstate(over="ignore"):  # values beyond the dtype's range become inf: caught below
-            X = X.astype(self.dtype, copy=False)
-        if not np.isfinite(X).all():
-            raise ValueError(f"X contains NaN or inf (as {self.dtype})")
-        return X
-
-    def _check_batch(self, X: ArrayLike, y: ArrayLike) -> tuple[NDArray, NDArray[np.intp]]:
-        """Validate a minibatch: ``X`` ``(n, d)`` and integer labels ``y`` ``(n,)`` in [0, m)."""
-        X = self._check_X(X)
-        y = np.asarray(y)
-        if y.ndim != 1 or y.shape[0] != X.shape[0]:
-            raise ValueError(
-                f"y must have shape ({X.shape[0]},) to match the rows of X, got {y.shape}"
-            )
-        y = check_labels(y, self.m)
-        self._check_params()
+    def check_batch(
+        self, X: ArrayLike, y: ArrayLike, name: str = ""
+    ) -> tuple[NDArray[np.floating], NDArray[np.intp]]:
+        """A minibatch as the network computes it: ``X`` ``(n, d)`` of its dtype, finite, and
+        ``y`` ``(n,)`` integer labels in [0, m); the parameters are checked too. ``name`` is
+        appended to ``X_`` and ``y_`` in error messages (e.g. ``"valid"``)."""
+        suffix = f"_{name}" if name else ""
+        X = checks.real_matrix(f"X{suffix}", X, dtype=self.dtype, columns=self.d)
+        y = checks.labels(f"y{suffix}", y, self.m, n=X.shape[0])
+        self.check_params()
         return X, y
-
-    def _penalty(self) -> float:
-        return penalty(self.W1, self.W2, *self.lambdas)
 
     # --- prediction -----------------------------------------------------------------------
 
@@ -268,8 +183,8 @@ class MLP:
 
         Does not touch the state stored by ``fprop``.
         """
-        X = self._check_X(X)
-        self._check_params()
+        X = checks.real_matrix("X", X, dtype=self.dtype, columns=self.d)
+        self.check_params()
         return softmax(rect(X @ self.W1.T + self.b1) @ self.W2.T + self.b2)
 
     def predict(self, X: ArrayLike) -> NDArray[np.intp]:
@@ -284,7 +199,7 @@ class MLP:
         ``X`` is ``(n, d)`` (one example per row) and ``y`` holds ``n`` integer labels.
         Row i of ``ha``, ``hs``, ``oa``, ``os`` is the homework's column vector for example i.
         """
-        X, y = self._check_batch(X, y)
+        X, y = self.check_batch(X, y)
         self.X, self.y = X, y
         # B1: hidden layer
         self.ha = X @ self.W1.T + self.b1  # (n, d_h)
@@ -295,7 +210,7 @@ class MLP:
         self.os = softmax(self.oa)  # (n, m), rows sum to 1
         # B4: loss
         self.L = logsumexp(self.oa) - self.oa[np.arange(len(y)), y]  # (n,): -log os[i, y_i]
-        return float(np.mean(self.L)) + self._penalty()
+        return float(np.mean(self.L)) + penalty(self.W1, self.W2, *self.lambdas)
 
     def bprop(self, grad_x: bool = False) -> dict[str, NDArray]:
         """Gradient of the value returned by the last ``fprop``, as ``{"W1", "b1", "W2", "b2"}``.
@@ -330,147 +245,53 @@ class MLP:
             grads["x"] = self.grad_x
         return grads
 
+    def batch_totals(self) -> tuple[float, int]:
+        """``(sum of the losses L, number of misclassified rows)`` of the last ``fprop``.
+
+        A row is misclassified when its most probable class (``argmax``, the first one in a
+        tie) is not its label.
+        """
+        if self.L is None:
+            raise RuntimeError("batch_totals needs the intermediates of a previous fprop call")
+        errors = np.count_nonzero(self.os.argmax(axis=1) != self.y)
+        return float(self.L.sum()), int(errors)
+
     # --- one step of minibatch SGD --------------------------------------------------------
 
     def sgd_step(self, X: ArrayLike, y: ArrayLike, lr: float) -> tuple[float, int]:
         """One step of minibatch SGD on ``X`` ``(n, d)``, ``y`` ``(n,)``: theta -= lr * gradient.
 
-        The result is that of ``fprop(X, y)``, ``bprop()`` and ``theta -= lr * grads[theta]``
-        for the four parameters, computed by a fused version of the same formulas that writes
-        into buffers kept between calls. Returns ``(sum of the losses L, number of misclassified
-        rows)`` of the parameters before the step. The state of the last ``fprop``/``bprop``
-        is cleared.
+        Checks its arguments, then calls ``sgd_step_unchecked``. Returns ``(sum of the losses
+        L, number of misclassified rows)`` of the parameters before the step.
         """
-        X, y = self._check_batch(X, y)
-        return self._sgd_step(X, y, _check_lr(lr))
+        X, y = self.check_batch(X, y)
+        return self.sgd_step_unchecked(X, y, checks.learning_rate(lr))
 
-    def _sgd_step(self, X: NDArray, y: NDArray[np.intp], lr: float) -> tuple[float, int]:
-        """``sgd_step`` without any check: the entry point of training loops (``mlp.train``).
+    def sgd_step_unchecked(self, X: NDArray, y: NDArray[np.intp], lr: float) -> tuple[float, int]:
+        """``sgd_step`` without any check: what training loops call once the data are checked.
 
-        The caller guarantees what ``sgd_step`` verifies: ``X`` is an ``(n, d)`` array of the
-        network's dtype, ``y`` an ``(n,)`` integer array of labels in ``[0, m)``, ``lr > 0``,
-        and the parameters have their shapes and the network's dtype. A subclass that redefines
-        ``fprop`` or ``bprop`` (``LoopMLP``) gets the step written with them instead.
-        """
-        if type(self).fprop is not MLP.fprop or type(self).bprop is not MLP.bprop:
-            return self._fprop_bprop_step(X, y, lr)
-        return self._fused_sgd_step(X, y, lr)
-
-    def _fprop_bprop_step(self, X: NDArray, y: NDArray[np.intp], lr: float) -> tuple[float, int]:
-        """The step as the chapters write it: ``fprop``, ``bprop``, theta -= lr * grad."""
-        n = len(y)
-        risk = self.fprop(X, y)
-        if isinstance(self.L, np.ndarray) and self.L.shape == (n,):
-            loss_sum = float(self.L.sum())
-            predictions = self.os.argmax(axis=1)
-        else:  # LoopMLP keeps the last example's L and os only
-            loss_sum = (risk - self._penalty()) * n
-            predictions = self.predict(X)
-        errors = int(np.count_nonzero(predictions != y))
-        grads = self.bprop()
-        for name, theta in self.params().items():
-            theta -= lr * grads[name]
-        return loss_sum, errors
-
-    def _fused_sgd_step(self, X: NDArray, y: NDArray[np.intp], lr: float) -> tuple[float, int]:
-        """``fprop``, ``bprop`` and the step in one pass, in buffers reused from call to call.
-
-        Changes of form, not of formulas: the output layer is kept transposed, ``oa`` and
-        ``os`` of shape ``(m, n)``, one column per example, so that the maximum and the sum
-        over the m classes run along the first axis, across all n examples at once; ``lr``
-        multiplies ``grad_oa`` once, so that every product of the backward pass gives ``lr``
-        times a gradient, the step itself; the sums over the examples in the bias gradients
-        are products with a vector of ones. An example is misclassified when another class
-        scores higher than its own; ties for the maximum are rare and counted as ``argmax``
-        (the first class with the maximum) counts them.
+        The caller guarantees what ``check_batch`` verifies (``X`` ``(n, d)`` of the network's
+        dtype, ``y`` ``(n,)`` labels in [0, m), parameters of the right shapes and dtype) and
+        ``lr > 0``. ``MLP`` steps with the fused kernel of ``mlp.fused``: the formulas of
+        ``fprop``, ``bprop`` and the update in one pass (tested equal to ``fprop_bprop_step``).
+        The state of the last ``fprop``/``bprop`` is cleared.
         """
         self._clear_state()
-        W1, b1, W2, b2 = self.W1, self.b1, self.W2, self.b2
-        n = X.shape[0]
-        buffers = self._step_buffers(n)
-        ha, active, hs, oa, os, lr_grad_hs, lr_grad_W2, lr_grad_W1, ones, columns = buffers
-        picked = y * n + columns  # flat indices of the entries [y_i, i] of an (m, n) array
-        # forward (B1-B4), as in fprop, with oa and os transposed
-        np.matmul(X, W1.T, out=ha)
-        ha += b1  # ha = X W1^T + b1           (n, d_h)
-        np.greater(ha, 0, out=active)  # 1{ha > 0} = rect'(ha), kept for the backward pass
-        np.multiply(ha, active, out=hs)  # hs = rect(ha) = ha 1{ha > 0}
-        np.matmul(W2, hs.T, out=oa)
-        oa += b2[:, None]  # oa = W2 hs^T + b2     (m, n): column i is example i
-        c = oa.max(axis=0)  # (n,) maximum of each column, for a stable exp
-        np.exp(np.subtract(oa, c, out=os), out=os)
-        sum_exp = np.add.reduce(os, axis=0)  # (n,)
-        L = np.log(sum_exp)
-        L += c
-        oa_y = oa.take(picked)  # (n,) the score of each example's class
-        L -= oa_y  # (n,) L = logsumexp(oa) - oa[y]
-        loss_sum = float(np.add.reduce(L))
-        errors = int(np.count_nonzero(oa_y < c))  # another class scores higher
-        if np.count_nonzero(oa == c) > n:  # a tie for the maximum: count as argmax does
-            errors = int(np.count_nonzero(oa.argmax(axis=0) != y))
-        # backward (B8-B16), as in bprop, every gradient multiplied by lr
-        lr_n = lr / n  # a Python float: the arrays keep their dtype
-        lr_grad_oa = np.multiply(os, lr_n / sum_exp, out=os)  # lr (os - onehot(y)) / n, the
-        lr_grad_oa.reshape(-1)[picked] -= lr_n  # probabilities os = exp / sum_exp included
-        np.matmul(lr_grad_oa, hs, out=lr_grad_W2)  # grad_W2 = grad_oa^T hs (m, d_h), times lr
-        lr_grad_b2 = lr_grad_oa @ ones  # (m,) sum over the examples: grad_oa^T 1
-        np.matmul(lr_grad_oa.T, W2, out=lr_grad_hs)  # grad_hs = grad_oa W2    (n, d_h)
-        lr_grad_ha = np.multiply(lr_grad_hs, active, out=lr_grad_hs)  # grad_hs * rect'(ha)
-        np.matmul(lr_grad_ha.T, X, out=lr_grad_W1)  # grad_W1 = grad_ha^T X    (d_h, d)
-        lr_grad_b1 = ones @ lr_grad_ha  # (d_h,) sum over the examples: grad_ha^T 1
-        # B18 only when a lambda is > 0, on the weights before the step
-        if any(self.lambdas):
-            penalty_W1, penalty_W2 = penalty_grad(W1, W2, *self.lambdas)
-            lr_grad_W1 += lr * penalty_W1
-            lr_grad_W2 += lr * penalty_W2
-        # the step, in place: theta -= lr * grad_theta
-        W1 -= lr_grad_W1
-        b1 -= lr_grad_b1
-        W2 -= lr_grad_W2
-        b2 -= lr_grad_b2
-        return loss_sum, errors
-
-    def _step_buffers(self, n: int) -> tuple[NDArray, ...]:
-        """The arrays ``_fused_sgd_step`` writes into, for a minibatch of ``n`` rows.
-
-        ``ha, active, hs`` and ``grad_hs`` ``(n, d_h)``, ``oa`` and ``os`` ``(m, n)``,
-        ``grad_W2``, ``grad_W1``, ``ones`` ``(n,)`` (sums over the examples as products) and
-        ``columns = [0, 1, ..., n-1]``. They are allocated for the minibatch size and reused
-        while it stays the same; a network keeps the buffers of its last two sizes (an epoch's
-        last minibatch is often smaller than the others).
-        """
-        key = (n, self.W1.shape, self.W2.shape, self.dtype)
-        buffers = getattr(self, "_buffers", None)
-        if buffers is None:
-            buffers = self._buffers = {}
-        views = buffers.get(key)
-        if views is None:
-            (d_h, d), (m, _), dtype = key[1:]
-            views = (
-                np.empty((n, d_h), dtype),  # ha
-                np.empty((n, d_h), np.bool_),  # active
-                np.empty((n, d_h), dtype),  # hs
-                np.empty((m, n), dtype),  # oa
-                np.empty((m, n), dtype),  # os
-                np.empty((n, d_h), dtype),  # grad_hs
-                np.empty((m, d_h), dtype),  # grad_W2
-                np.empty((d_h, d), dtype),  # grad_W1
-                np.ones(n, dtype),  # ones
-                np.arange(n),  # columns
-            )
-            if len(buffers) >= 2:
-                buffers.pop(next(iter(buffers)))
-            buffers[key] = views
-        return views
+        return fused_sgd_step(self, X, y, lr, self._buffers)
 
 
-def _check_lr(lr: Any) -> float:
-    """Return the learning rate as a float, or raise unless it is a finite number > 0."""
-    if isinstance(lr, bool) or not isinstance(lr, int | float | np.integer | np.floating):
-        raise TypeError(f"lr must be a real number, got {lr!r}")
-    if not math.isfinite(lr) or lr <= 0:
-        raise ValueError(f"lr must be a finite number > 0, got {lr!r}")
-    return float(lr)
+def fprop_bprop_step(net: MLP, X: NDArray, y: NDArray[np.intp], lr: float) -> tuple[float, int]:
+    """One SGD step as the chapters write it: ``fprop``, ``bprop``, then theta -= lr * grad.
+
+    Returns ``(sum of the losses L, number of misclassified rows)`` of the parameters before
+    the step, like ``MLP.sgd_step_unchecked``; ``X`` and ``y`` are checked by ``fprop``.
+    """
+    net.fprop(X, y)
+    totals = net.batch_totals()
+    grads = net.bprop()
+    for name, theta in net.params().items():
+        theta -= lr * grads[name]
+    return totals
 
 
 # --- the per-example loop implementation ------------------------------------------------------
@@ -484,7 +305,7 @@ class LoopMLP(MLP):
     the attributes ``x, y, ha, hs, oa, os, L`` and ``grad_*`` hold the last example's vectors.
     """
 
-    _EXAMPLE_STATE = ("x", "y", "ha", "hs", "oa", "os")
+    _EXAMPLE_STATE = ("x", "y", "ha", "hs", "oa", "os", "L")
 
     def _clear_state(self) -> None:
         super()._clear_state()
@@ -535,14 +356,14 @@ class LoopMLP(MLP):
 
     def fprop(self, X: ArrayLike, y: ArrayLike) -> float:
         """Regularized empirical risk of the minibatch, one ``fprop_example`` per row of ``X``."""
-        X, y = self._check_batch(X, y)
+        X, y = self.check_batch(X, y)
         self.X = X
         self._examples = []
         total_loss = 0.0
         for x_i, y_i in zip(X, y, strict=True):
             total_loss += self.fprop_example(x_i, y_i)
             self._examples.append({name: getattr(self, name) for name in self._EXAMPLE_STATE})
-        return total_loss / len(y) + self._penalty()
+        return total_loss / len(y) + penalty(self.W1, self.W2, *self.lambdas)
 
     def bprop(self, grad_x: bool = False) -> dict[str, NDArray]:
         """Gradient of the last ``fprop`` value: the mean of the per-example gradients + penalty.
@@ -569,3 +390,15 @@ class LoopMLP(MLP):
         if grad_x:
             mean_grads["x"] = np.stack(rows_grad_x)
         return mean_grads
+
+    def batch_totals(self) -> tuple[float, int]:
+        """``(sum of the losses L, number of misclassified examples)`` of the last ``fprop``."""
+        if not self._examples:
+            raise RuntimeError("batch_totals needs the intermediates of a previous fprop call")
+        loss_sum = sum(float(e["L"]) for e in self._examples)
+        errors = sum(int(np.argmax(e["os"]) != e["y"]) for e in self._examples)
+        return loss_sum, errors
+
+    def sgd_step_unchecked(self, X: NDArray, y: NDArray[np.intp], lr: float) -> tuple[float, int]:
+        """One SGD step with this class's per-example ``fprop`` and ``bprop`` (no fused kernel)."""
+        return fprop_bprop_step(self, X, y, lr)

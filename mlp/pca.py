@@ -18,19 +18,9 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from mlp import checks
+
 __all__ = ["PCA", "principal_angles"]
-
-
-def _matrix(name: str, X: ArrayLike) -> NDArray[np.float64]:
-    X = np.asarray(X)
-    if X.dtype == np.bool_ or X.dtype.kind not in "iuf":
-        raise TypeError(f"{name} must hold real numbers, got dtype {X.dtype}")
-    if X.ndim != 2:
-        raise ValueError(f"{name} must be 2-D of shape (n, d), got shape {X.shape}")
-    X = X.astype(np.float64, copy=False)
-    if not np.isfinite(X).all():
-        raise ValueError(f"{name} contains NaN or inf")
-    return X
 
 
 class PCA:
@@ -65,7 +55,7 @@ class PCA:
 
     def fit(self, X: ArrayLike) -> PCA:
         """Fit on training data X ``(n, d)`` with n >= 2; return self."""
-        X = _matrix("X", X)
+        X = checks.real_matrix("X", X, dtype=np.float64)
         n = X.shape[0]
         if n < 2:
             raise ValueError(f"PCA needs at least 2 examples, got {n}")
@@ -98,12 +88,12 @@ class PCA:
         r = self._fitted()[1].shape[0]
         if k is None:
             return r
-        if isinstance(k, bool) or not isinstance(k, int | np.integer) or not 1 <= k <= r:
+        if not 1 <= checks.positive_int("k", k) <= r:
             raise ValueError(f"k must be an integer in [1, {r}], got {k!r}")
         return int(k)
 
     def _data(self, X: ArrayLike) -> NDArray[np.float64]:
-        X = _matrix("X", X)
+        X = checks.real_matrix("X", X, dtype=np.float64)
         if X.shape[1] != self.n_features:
             raise ValueError(f"X must have {self.n_features} columns, got shape {X.shape}")
         return X
@@ -117,7 +107,7 @@ class PCA:
     def inverse_transform(self, Z: ArrayLike) -> NDArray[np.float64]:
         """Points ``(n, d)`` with coordinates Z ``(n, k)`` on the first k components."""
         mean, components = self._fitted()
-        Z = _matrix("Z", Z)
+        Z = checks.real_matrix("Z", Z, dtype=np.float64)
         k = self._k(Z.shape[1])
         return Z @ components[:k] + mean
 
@@ -151,7 +141,8 @@ def principal_angles(A: ArrayLike, B: ArrayLike) -> NDArray[np.float64]:
     with arctan2, which stays accurate for small angles (arccos alone does not). Returns
     min(p, q) angles in [0, pi/2]. A and B must have full column rank.
     """
-    A, B = _matrix("A", A), _matrix("B", B)
+    A = checks.real_matrix("A", A, dtype=np.float64)
+    B = checks.real_matrix("B", B, dtype=np.float64)
     if A.shape[0] != B.shape[0]:
         raise ValueError(f"A and B must have the same number of rows, got {A.shape} and {B.shape}")
     if A.shape[1] < 1 or B.shape[1] < 1:

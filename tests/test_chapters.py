@@ -1,18 +1,32 @@
-"""Execute every chapter listed in ``_toc.yml`` and fail on any cell error.
+"""Every chapter listed in ``_toc.yml`` executes without a cell error.
 
-The book build executes the chapters too; this test does it independently of
-Sphinx and its cache, so a stale cache can never hide a broken chapter.
+The book build executes every chapter (``make book``: warnings are errors, a failing cell
+stops the build) and keeps each successful execution in MyST-NB's cache
+(``_build/.jupyter_cache``, keyed on the chapter's code cells). So that ``make book && make
+test`` executes each chapter once, a chapter whose execution the build cached is not
+executed again when the cache is current: the build's stamp of the ``mlp`` package
+(``_build/.mlp-fingerprint``, written after a successful build) matches the package on disk,
+and the cache holds a notebook with this chapter's present code cells. Otherwise (no build,
+a stale build, a changed chapter) the test executes the chapter itself, so ``make test``
+alone still executes everything.
 """
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
+from typing import Any
 
 import nbclient
 import pytest
 import yaml
 from conftest import ROOT
+from jupyter_cache import get_cache
 from myst_nb.core.read import read_myst_markdown_notebook
+
+BUILD = ROOT / "_build"
+CACHE = BUILD / ".jupyter_cache"
+STAMP = BUILD / ".mlp-fingerprint"
 
 
 def toc_files(node: object) -> list[str]:
@@ -65,17 +79,63 @@ def test_every_chapter_file_is_in_the_toc() -> None:
     assert not orphans, f"chapters missing from _toc.yml: {orphans}"
 
 
+def package_fingerprint() -> str:
+    """The fingerprint of ``mlp/`` that ``tools/build_book.py`` stamps on a build."""
+    spec = importlib.util.spec_from_file_location("build_book", ROOT / "tools" / "build_book.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.package_fingerprint()
+
+
+def build_execution(nb: Any) -> Any | None:
+    """The build's successful execution of ``nb`` if the build's cache is current, else None."""
+    if not (CACHE.is_dir() and STAMP.is_file()) or STAMP.read_text() != package_fingerprint():
+        return None
+    cache = get_cache(str(CACHE))
+    try:
+        record = cache.match_cache_notebook(nb)
+    except KeyError:
+        return None
+    return cache.get_cache_bundle(record.pk).nb
+
+
+def error_outputs(nb: Any) -> list[str]:
+    """The error outputs of an executed notebook, as ``ename: evalue``."""
+    return [
+        f"{output.get('ename')}: {output.get('evalue')}"
+        for cell in nb.cells
+        if cell.cell_type == "code"
+        for output in cell.get("outputs", [])
+        if output.get("output_type") == "error"
+    ]
+
+
 @pytest.mark.chapters
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: str(p.relative_to(ROOT)))
 def test_chapter_executes_without_error(path: Path) -> None:
     nb = read_myst_markdown_notebook(path.read_text())
-    client = nbclient.NotebookClient(
-        nb,
-        timeout=900,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(path.parent)}},
-    )
-    client.execute()
+    executed = build_execution(nb)
+    if executed is None:
+        client = nbclient.NotebookClient(
+            nb,
+            timeout=900,
+            kernel_name="python3",
+            resources={"metadata": {"path": str(path.parent)}},
+        )
+        executed = client.execute()
+    code_cells = [cell for cell in executed.cells if cell.cell_type == "code"]
+    assert code_cells and all(cell.get("execution_count") for cell in code_cells)
+    assert not error_outputs(executed)
+
+
+def test_a_chapter_edited_after_the_build_is_executed_again() -> None:
+    """The reuse is keyed on the code: a changed cell never matches the build's cache."""
+    path = next(p for p in NOTEBOOKS if "part_a" in p.parts)
+    nb = read_myst_markdown_notebook(path.read_text())
+    code = next(cell for cell in nb.cells if cell.cell_type == "code")
+    code.source += "\nraise RuntimeError('edited after the build')"
+    assert build_execution(nb) is None
 
 
 def test_included_sources_are_ascii_so_the_pdf_can_typeset_them() -> None:

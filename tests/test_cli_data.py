@@ -11,10 +11,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 import requests
+from conftest import require
 
 from mlp import cli, data
-
-REQUIRE_REAL = "MLP_REQUIRE_REAL_DATA"
 
 
 @pytest.fixture
@@ -22,7 +21,7 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """An empty user cache and no MLP_DATA; returns the cache root."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
     monkeypatch.delenv(data.DATA_ENV, raising=False)
-    monkeypatch.setattr(data, "_VERIFIED", {})
+    monkeypatch.setattr(data.datasets, "_VERIFIED", {})
     return tmp_path / "xdg-cache" / data.CACHE_NAME
 
 
@@ -56,15 +55,10 @@ def test_data_reports_mnist_unavailable_with_instructions(isolated, capsys):
 def test_data_reports_fashion_mnist_found_in_the_debian_folder(isolated, capsys):
     folder = data.FASHION_MNIST.system_dir
     assert folder is not None
-    if not (folder / "train-images-idx3-ubyte.gz").exists():
-        reason = f"{folder} not installed (apt-get install dataset-fashion-mnist)"
-        if os.environ.get(REQUIRE_REAL) == "1" or os.environ.get("CI", "").lower() in {
-            "1",
-            "true",
-            "yes",
-        }:
-            pytest.fail(f"{REQUIRE_REAL}=1 or CI is set, so this must not skip: {reason}")
-        pytest.skip(reason)
+    require(
+        (folder / "train-images-idx3-ubyte.gz").exists(),
+        f"{folder} not installed (apt-get install dataset-fashion-mnist)",
+    )
     assert cli.main(["data", "--require", "fashion-mnist"]) == 0
     fashion = sections(capsys.readouterr().out)["Fashion-MNIST"]
     assert fashion.startswith("Fashion-MNIST (fashion-mnist): available, checksums verified")
@@ -89,7 +83,7 @@ def test_data_with_data_dir_reports_a_corrupted_file(isolated, tmp_path, capsys,
 
 
 def test_failed_download_prints_one_error_line_and_exits_1(isolated, capsys, monkeypatch):
-    monkeypatch.setattr(data, "_http_downloader", lambda: offline)
+    monkeypatch.setattr(data.datasets, "_http_downloader", lambda: offline)
     assert cli.main(["data", "--download", "mnist"]) == 1
     captured = capsys.readouterr()
     assert captured.out == ""
@@ -106,7 +100,7 @@ def test_require_of_an_unavailable_dataset_exits_1(isolated, capsys):
 
 
 def test_traceback_flag_shows_the_exception(isolated, monkeypatch):
-    monkeypatch.setattr(data, "_http_downloader", lambda: offline)
+    monkeypatch.setattr(data.datasets, "_http_downloader", lambda: offline)
     with pytest.raises(data.DatasetUnavailable):
         cli.main(["--traceback", "data", "--download", "mnist"])
 
@@ -137,8 +131,8 @@ def test_subcommands_are_registered_from_the_subcommands_tuple():
     # one subcommand per registration function, and `data` among them
     assert len(actions[0].choices) == len(cli.SUBCOMMANDS)
     assert "data" in actions[0].choices
-    assert cli.add_data in cli.SUBCOMMANDS
-    assert parser.parse_args(["data"]).func is cli.run_data
+    assert cli.data.add in cli.SUBCOMMANDS
+    assert parser.parse_args(["data"]).func is cli.data.run
 
 
 def test_python_m_mlp_runs_data_and_help(tmp_path):

@@ -13,7 +13,7 @@ import pytest
 from conftest import ROOT, require
 
 from mlp.model_io import load_model
-from mlp.train import CSV_COLUMNS
+from mlp.records import CSV_COLUMNS
 
 FASHION_DIR = Path("/usr/share/datasets/fashion-mnist")
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import requests
+from conftest import require
 
 from mlp import data
 from mlp.data import (
@@ -22,10 +23,8 @@ from mlp.data import (
     IDXError,
     IDXFile,
     Standardizer,
+    datasets,
 )
-
-REQUIRE_REAL = "MLP_REQUIRE_REAL_DATA"
-
 
 # --- helpers -----------------------------------------------------------------------------------
 
@@ -35,7 +34,7 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """An empty user cache, no MLP_DATA, an empty verification memo; returns the cache root."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
     monkeypatch.delenv(data.DATA_ENV, raising=False)
-    monkeypatch.setattr(data, "_VERIFIED", {})
+    monkeypatch.setattr(datasets, "_VERIFIED", {})
     return tmp_path / "xdg-cache" / data.CACHE_NAME
 
 
@@ -300,8 +299,10 @@ def test_file_of_another_dataset_is_identified(tiny, tmp_path, monkeypatch):
 def test_checksum_is_computed_once_per_file_per_process(tiny, tmp_path, monkeypatch):
     folder = tiny.copy_to(tmp_path / "memo")
     calls: list[str] = []
-    digest = data._digest
-    monkeypatch.setattr(data, "_digest", lambda blob, alg: calls.append(alg) or digest(blob, alg))
+    digest = datasets._digest
+    monkeypatch.setattr(
+        datasets, "_digest", lambda blob, alg: calls.append(alg) or digest(blob, alg)
+    )
     for _ in range(3):
         data.load_dataset("tiny", "train", data_dir=folder, download=False)
     assert len(calls) == 2  # images and labels, hashed once each
@@ -313,7 +314,7 @@ def test_checksum_is_computed_once_per_file_per_process(tiny, tmp_path, monkeypa
 
 def test_missing_files_are_downloaded_with_pooch_into_the_cache(tiny, isolated, monkeypatch):
     calls: list[str] = []
-    monkeypatch.setattr(data, "_http_downloader", lambda: serve(tiny, calls))
+    monkeypatch.setattr(datasets, "_http_downloader", lambda: serve(tiny, calls))
     images, labels = data.load_dataset("tiny", "test")
     np.testing.assert_array_equal(images, tiny.arrays["test-images"])
     np.testing.assert_array_equal(labels, tiny.arrays["test-labels"])
@@ -328,7 +329,7 @@ def test_missing_files_are_downloaded_with_pooch_into_the_cache(tiny, isolated, 
 
 def test_download_goes_to_mlp_data_when_it_is_set(tiny, tmp_path, isolated, monkeypatch):
     monkeypatch.setenv(data.DATA_ENV, str(tmp_path / "shared"))
-    monkeypatch.setattr(data, "_http_downloader", lambda: serve(tiny))
+    monkeypatch.setattr(datasets, "_http_downloader", lambda: serve(tiny))
     data.load_dataset("tiny", "train")
     assert len(files_under(tmp_path / "shared" / "tiny")) == 2
     assert files_under(isolated) == []
@@ -338,7 +339,7 @@ def test_download_with_wrong_checksum_raises_and_leaves_nothing(tiny, isolated, 
     def tampered(url: str, output_file: str, pooch: object) -> None:
         Path(output_file).write_bytes(b"\x1f\x8b not the file we pinned")
 
-    monkeypatch.setattr(data, "_http_downloader", lambda: tampered)
+    monkeypatch.setattr(datasets, "_http_downloader", lambda: tampered)
     with pytest.raises(ChecksumError, match="does not have the pinned SHA-256"):
         data.load_dataset("tiny", "train")
     assert not isolated.exists() or files_under(isolated) == []
@@ -350,7 +351,7 @@ def test_no_network_raises_dataset_unavailable_saying_how_to_get_fashion_mnist(
 ):
     spec = dataclasses.replace(data.FASHION_MNIST, system_dir=tmp_path / "not-installed")
     monkeypatch.setitem(data.DATASETS, "fashion-mnist", spec)
-    monkeypatch.setattr(data, "_http_downloader", lambda: offline)
+    monkeypatch.setattr(datasets, "_http_downloader", lambda: offline)
     with pytest.raises(DatasetUnavailable) as info:
         data.load_fashion_mnist("train")
     message = str(info.value)
@@ -365,7 +366,7 @@ def test_no_network_raises_dataset_unavailable_saying_how_to_get_fashion_mnist(
 
 
 def test_mnist_without_local_copy_or_network_is_unavailable(isolated, monkeypatch):
-    monkeypatch.setattr(data, "_http_downloader", lambda: offline)
+    monkeypatch.setattr(datasets, "_http_downloader", lambda: offline)
     for load in (lambda: data.load_mnist("test"), lambda: data.load_mnist("train", download=False)):
         with pytest.raises(DatasetUnavailable) as info:
             load()
@@ -380,7 +381,7 @@ def test_download_false_never_calls_the_downloader(tiny, monkeypatch):
     def forbidden(*args: object) -> None:
         raise AssertionError("download attempted")
 
-    monkeypatch.setattr(data, "_http_downloader", lambda: forbidden)
+    monkeypatch.setattr(datasets, "_http_downloader", lambda: forbidden)
     with pytest.raises(DatasetUnavailable, match="downloads disabled"):
         data.load_dataset("tiny", download=False)
 
@@ -428,7 +429,7 @@ def test_labels_outside_the_class_range_are_rejected(tiny, tmp_path, monkeypatch
 
 
 def test_dataset_names_and_splits_are_checked():
-    assert data._spec("Fashion_MNIST") is data.DATASETS["fashion-mnist"]
+    assert data.dataset_spec("Fashion_MNIST") is data.DATASETS["fashion-mnist"]
     with pytest.raises(ValueError, match="unknown dataset 'cifar'; known datasets: fashion-mnist"):
         data.load_dataset("cifar")
     with pytest.raises(ValueError, match="split must be 'train' or 'test'"):
@@ -453,19 +454,12 @@ def test_pinned_release_metadata_is_consistent():
 
 
 def _real(load):
-    """Call ``load``; when the data are missing, skip, or fail if MLP_REQUIRE_REAL_DATA=1 / CI."""
+    """Call ``load``; when the data are missing, skip (fail in strict mode: ``require``)."""
     try:
         return load()
     except DatasetUnavailable as exc:
-        required = os.environ.get(REQUIRE_REAL) == "1" or os.environ.get("CI", "").lower() in {
-            "1",
-            "true",
-            "yes",
-        }
         reason = f"real Fashion-MNIST not found (apt-get install dataset-fashion-mnist): {exc}"
-        if required:
-            pytest.fail(f"{REQUIRE_REAL}=1 or CI is set, so this must not skip: {reason}")
-        pytest.skip(reason)
+        require(False, reason)
 
 
 @pytest.mark.realdata
@@ -529,19 +523,19 @@ def test_two_circles_are_reproducible_from_the_seed():
 
 
 @pytest.mark.parametrize(
-    "kwargs",
+    ("kwargs", "error"),
     [
-        {"n": 1},
-        {"n": 2.5},
-        {"n": 10, "noise": -0.1},
-        {"n": 10, "factor": 1.0},
-        {"n": 10, "factor": 0.0},
-        {"n": 10, "noise": float("nan")},
+        ({"n": 1}, ValueError),
+        ({"n": 2.5}, TypeError),
+        ({"n": 10, "noise": -0.1}, ValueError),
+        ({"n": 10, "factor": 1.0}, ValueError),
+        ({"n": 10, "factor": 0.0}, ValueError),
+        ({"n": 10, "noise": float("nan")}, ValueError),
     ],
 )
-def test_two_circles_rejects_bad_arguments(kwargs):
+def test_two_circles_rejects_bad_arguments(kwargs, error):
     n = kwargs.pop("n")
-    with pytest.raises(ValueError):
+    with pytest.raises(error):
         data.two_circles(n, **kwargs)
 
 
@@ -636,10 +630,6 @@ def test_standardizer_dtype_and_bad_input():
         Standardizer("column")  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="float32 or float64"):
         Standardizer(dtype=np.int32)
-
-
-def test_onehot_is_available_from_the_data_module():
-    np.testing.assert_array_equal(data.onehot(np.array([2, 0]), 3), [[0, 0, 1], [1, 0, 0]])
 
 
 def test_prepare_splits_scales_and_standardises_with_training_statistics_only(

@@ -210,12 +210,12 @@ def test_onehot_encodes_a_label_vector_and_a_single_label():
 @pytest.mark.parametrize(
     ("labels", "m", "error", "message"),
     [
-        (np.array([0.0, 1.0]), 3, TypeError, "integers"),
-        (np.array([True, False]), 3, TypeError, "integers"),
+        (np.array([0.0, 1.0]), 3, TypeError, "integer labels"),
+        (np.array([True, False]), 3, TypeError, "integer labels"),
         (np.array([0, 3]), 3, ValueError, r"\[0, 3\)"),
         (np.array([-1, 0]), 3, ValueError, r"found \[-1\]"),
         (np.array([0, 1]), 0, ValueError, "positive integer"),
-        (np.array([0, 1]), 2.0, ValueError, "positive integer"),
+        (np.array([0, 1]), 2.0, TypeError, "positive integer"),
     ],
 )
 def test_onehot_rejects_bad_labels_or_class_count(labels, m, error, message):

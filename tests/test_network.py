@@ -10,8 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from mlp.elastic_net import penalty, penalty_grad
 from mlp.functions import softmax
-from mlp.network import MLP, PARAM_NAMES, LoopMLP, penalty, penalty_grad
+from mlp.network import MLP, PARAM_NAMES, LoopMLP
 
 LAMBDAS = {"l11": 0.03, "l12": 0.02, "l21": 0.05, "l22": 0.01}
 KINK_MARGIN = 1e-3  # keep |ha| and |W| at least this far from 0 when comparing with differences
@@ -348,13 +349,13 @@ def test_float32_network_keeps_everything_in_float32(cls):
     [
         (np.ones(3), [0], ValueError, "2-D"),
         (np.ones((2, 3, 1)), [0, 1], ValueError, "2-D"),
-        (np.ones((2, 4)), [0, 1], ValueError, "d=3 columns"),
+        (np.ones((2, 4)), [0, 1], ValueError, "X must have 3 columns"),
         (np.ones((0, 3)), [], ValueError, "at least one"),
         (np.ones((2, 3)), [0], ValueError, r"y must have shape \(2,\)"),
         (np.ones((2, 3)), [[0, 1]], ValueError, r"y must have shape \(2,\)"),
-        (np.ones((2, 3)), [0, 2], ValueError, r"labels must lie in \[0, 2\)"),
-        (np.ones((2, 3)), [-1, 0], ValueError, r"labels must lie in \[0, 2\)"),
-        (np.ones((2, 3)), [0.0, 1.0], TypeError, "labels must be integers"),
+        (np.ones((2, 3)), [0, 2], ValueError, r"y must hold labels in \[0, 2\)"),
+        (np.ones((2, 3)), [-1, 0], ValueError, r"y must hold labels in \[0, 2\)"),
+        (np.ones((2, 3)), [0.0, 1.0], TypeError, "y must hold integer labels"),
         (np.array([[1.0, np.nan, 0.0], [0, 0, 0]]), [0, 1], ValueError, "NaN or inf"),
         (np.array([[1.0, np.inf, 0.0], [0, 0, 0]]), [0, 1], ValueError, "NaN or inf"),
         (np.ones((2, 3), dtype=complex), [0, 1], TypeError, "real numbers"),
@@ -378,7 +379,7 @@ def test_values_that_overflow_float32_are_reported_as_inf():
         ({"l11": -0.1}, ValueError, "l11 must be a finite number >= 0"),
         ({"l22": -1}, ValueError, "l22 must be a finite number >= 0"),
         ({"l12": float("nan")}, ValueError, "l12 must be a finite number >= 0"),
-        ({"l21": "0.1"}, TypeError, "l21 must be a real number"),
+        ({"l21": "0.1"}, TypeError, "l21 must be a finite number >= 0, got '0.1'"),
         ({"dtype": np.float16}, TypeError, "float32 or float64"),
         ({"dtype": np.int64}, TypeError, "float32 or float64"),
         ({"dtype": "not a dtype"}, TypeError, "float32 or float64"),
@@ -389,9 +390,18 @@ def test_bad_hyperparameters_raise_clear_errors(kwargs, error, message):
         MLP(3, 4, 2, **kwargs)
 
 
-@pytest.mark.parametrize("sizes", [(0, 2, 2), (2, 0, 2), (2, 2, 0), (2.5, 2, 2), (True, 2, 2)])
-def test_sizes_must_be_positive_integers(sizes):
-    with pytest.raises(ValueError, match="must be a positive integer"):
+@pytest.mark.parametrize(
+    ("sizes", "error"),
+    [
+        ((0, 2, 2), ValueError),
+        ((2, 0, 2), ValueError),
+        ((2, 2, 0), ValueError),
+        ((2.5, 2, 2), TypeError),
+        ((True, 2, 2), TypeError),
+    ],
+)
+def test_sizes_must_be_positive_integers(sizes, error):
+    with pytest.raises(error, match="must be a positive integer"):
         MLP(*sizes)
 
 
@@ -406,10 +416,13 @@ def test_parameters_assigned_with_wrong_shape_or_dtype_are_rejected():
     net = MLP(3, 4, 2)
     X, y = np.ones((1, 3)), [0]
     net.b1 = np.zeros(5)
-    with pytest.raises(ValueError, match=r"b1 must be an array of shape \(4,\)"):
+    with pytest.raises(ValueError, match=r"b1 must have shape \(4,\), got \(5,\)"):
+        net.fprop(X, y)
+    net.b1 = [0.0] * 4
+    with pytest.raises(TypeError, match="b1 must be a numpy array, got list"):
         net.fprop(X, y)
     net.b1 = np.zeros(4, dtype=np.float32)
-    with pytest.raises(TypeError, match="b1 has dtype float32"):
+    with pytest.raises(TypeError, match="b1 must have the network's dtype float64, got float32"):
         net.fprop(X, y)
     net.b1 = np.zeros(4)
     net.W2 = np.zeros((2, 4))

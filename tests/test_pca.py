@@ -5,7 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from mlp import layers
+from mlp.fit import fit, mean_loss
+from mlp.layers import Dense, Sequential
+from mlp.losses import MeanSquaredError
+from mlp.optimizers import SGD
 from mlp.pca import PCA, principal_angles
 
 
@@ -124,11 +127,11 @@ def test_a_linear_autoencoder_trained_with_sgd_finds_the_principal_subspace() ->
     X = correlated_data(n=2000, d=8, seed=8).astype(np.float32)
     pca = PCA().fit(X)
     Xc = (X - pca.mean_).astype(np.float32)
-    encoder = layers.Dense(8, 2, init=0.0, seed=0)
-    model = layers.Sequential([encoder, layers.Dense(2, 8, seed=1)])
-    optimizer = layers.SGD(model.parameters(), lr=0.02, momentum=0.9)
-    layers.fit(model, layers.MeanSquaredError(), optimizer, Xc, Xc, epochs=60, batch_size=64)
-    mse = layers.evaluate(model, layers.MeanSquaredError(), Xc, Xc)
+    encoder = Dense(8, 2, init=0.0, seed=0)
+    model = Sequential([encoder, Dense(2, 8, seed=1)])
+    optimizer = SGD(model.parameters(), lr=0.02, momentum=0.9)
+    fit(model, MeanSquaredError(), optimizer, Xc, Xc, epochs=60, batch_size=64)
+    mse = mean_loss(model, MeanSquaredError(), Xc, Xc)
     assert mse >= pca.optimal_mse(2) * (1 - 1e-5)  # the floor
     assert mse <= pca.optimal_mse(2) * 1.01
     angles = principal_angles(encoder.W, pca.components_[:2].T)

@@ -23,7 +23,7 @@ from mlp.plots import (
     plot_image_rows,
     plot_learning_curves,
 )
-from mlp.train import EpochMetrics, History
+from mlp.records import EpochMetrics, History
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt

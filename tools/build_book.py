@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import pickle
 import shutil
 import subprocess
 import sys
@@ -48,6 +49,28 @@ def setup_fingerprint() -> str:
         digest.update(str(path.relative_to(ROOT)).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
+
+
+def print_execution_times(build: Path) -> None:
+    """Print how long each chapter took to execute (MyST-NB's records in Sphinx's environment;
+    the same figures as the book's status page)."""
+    environment = build / ".doctrees" / "environment.pickle"
+    if not environment.is_file():
+        return
+    with environment.open("rb") as stream:
+        env = pickle.load(stream)
+    rows = []
+    for docname, data in sorted(getattr(env, "nb_metadata", {}).items()):
+        exec_data = data.get("exec_data")
+        if exec_data:
+            rows.append((docname, exec_data.get("method"), exec_data.get("runtime")))
+    if not rows:
+        return
+    print("\nChapter execution times (s), as recorded when each was executed:")
+    for docname, method, runtime in rows:
+        seconds = "-" if runtime is None else f"{runtime:7.1f}"
+        print(f"  {seconds:>7}  {method:<6}  {docname}")
+    print(f"  {sum(r or 0.0 for _, _, r in rows):7.1f}  total")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -98,6 +121,7 @@ def main(argv: list[str] | None = None) -> int:
         return result.returncode
     STAMP.write_text(fingerprint)
     ENV_STAMP.write_text(environment)
+    print_execution_times(BUILD)
     if args.builder == "html":
         where = BUILD / "html" / "index.html"
     else:

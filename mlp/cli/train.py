@@ -1,0 +1,214 @@
+"""``mlp train``: train the one-hidden-layer MLP on a dataset and write the run's files."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from mlp.cli.arguments import (
+    add_command,
+    add_lambda_options,
+    nonnegative_float,
+    positive_float,
+    positive_int,
+)
+from mlp.data import Splits
+
+__all__ = ["add", "load_data", "run"]
+
+
+def add(subparsers: argparse._SubParsersAction) -> None:
+    """Register ``mlp train``."""
+    summary = "train the one-hidden-layer MLP by minibatch SGD"
+    parser = add_command(
+        subparsers,
+        "train",
+        summary,
+        (
+            "Prints the six numbers of each epoch (train/valid/test error and mean "
+            "loss) and writes OUT/metrics.csv, OUT/config.json, OUT/curves.png and "
+            "OUT/model.npz (the parameters of the best validation epoch)."
+        ),
+    )
+    parser.add_argument(
+        "--dataset",
+        choices=("circles", "fashion-mnist", "mnist"),
+        default="fashion-mnist",
+        help="data set to train on",
+    )
+    parser.add_argument("--out", metavar="DIR", required=True, help="output folder (created)")
+    parser.add_argument("--hidden", type=positive_int, default=100, help="hidden units d_h")
+    parser.add_argument("--batch-size", type=positive_int, default=100, help="minibatch K")
+    parser.add_argument("--lr", type=positive_float, default=0.1, help="learning rate")
+    parser.add_argument(
+        "--lr-decay",
+        type=nonnegative_float,
+        default=0.0,
+        help="epoch t uses lr / (1 + decay (t - 1))",
+    )
+    parser.add_argument("--epochs", type=positive_int, default=10, help="maximum epochs")
+    parser.add_argument(
+        "--patience",
+        type=positive_int,
+        default=None,
+        help="stop after this many epochs without a better validation error",
+    )
+    parser.add_argument(
+        "--seed", type=int, default=0, help="seed of the initialization, split and shuffling"
+    )
+    parser.add_argument(
+        "--dtype", choices=("float32", "float64"), default="float32", help="floating-point type"
+    )
+    parser.add_argument(
+        "--threads", type=positive_int, default=None, help="BLAS threads (default: all)"
+    )
+    add_lambda_options(parser)
+    data = parser.add_argument_group("data")
+    data.add_argument(
+        "--n-valid",
+        type=positive_int,
+        default=None,
+        help="validation examples (default: 10000 for images, 25%% of --n-points for circles)",
+    )
+    data.add_argument(
+        "--standardize",
+        choices=("global", "pixel", "none"),
+        default="global",
+        help="images: standardisation fitted on the training split",
+    )
+    data.add_argument("--data-dir", metavar="DIR", default=None, help="images: where to look first")
+    data.add_argument(
+        "--no-download", action="store_true", help="images: never download, use local files only"
+    )
+    data.add_argument(
+        "--n-points", type=positive_int, default=1000, help="circles: training+validation"
+    )
+    data.add_argument("--noise", type=nonnegative_float, default=0.1, help="circles: noise")
+    parser.add_argument("--quiet", action="store_true", help="print only the final summary")
+    parser.set_defaults(func=run)
+
+
+def load_data(args: argparse.Namespace) -> tuple[Splits, dict[str, Any]]:
+    """The splits ``mlp train`` asks for and a description of them for ``config.json``."""
+    from mlp import data as datasets
+
+    dtype = np.dtype(args.dtype)
+    if args.dataset == "circles":
+        n_valid = args.n_valid if args.n_valid is not None else max(1, args.n_points // 4)
+        if not 0 < n_valid < args.n_points:
+            raise ValueError(f"--n-valid must lie in (0, {args.n_points}), got {n_valid}")
+        n_test = args.n_points
+        X, y = datasets.two_circles(args.n_points + n_test, noise=args.noise, seed=args.seed)
+        X = X.astype(dtype)
+        X_train, y_train, X_valid, y_valid = datasets.train_valid_split(
+            X[: args.n_points], y[: args.n_points], n_valid=n_valid, seed=args.seed
+        )
+        splits = Splits(
+            X_train,
+            y_train,
+            X_valid,
+            y_valid,
+            X[args.n_points :],
+            y[args.n_points :],
+            name="circles",
+            classes=("outer", "inner"),
+            source="mlp.data.two_circles",
+            seed=args.seed,
+        )
+        description = {
+            "name": "circles",
+            "noise": args.noise,
+            "n_points": args.n_points,
+            "n_test": n_test,
+            "source": splits.source,
+        }
+        return splits, description
+    splits = datasets.prepare(
+        args.dataset,
+        n_valid=args.n_valid if args.n_valid is not None else 10_000,
+        seed=args.seed,
+        dtype=dtype,
+        standardize=None if args.standardize == "none" else args.standardize,
+        data_dir=args.data_dir,
+        download=not args.no_download,
+    )
+    description = {
+        "name": splits.name,
+        "standardize": args.standardize,
+        "source": splits.source,
+        "files": {role: str(path) for role, path in splits.files.items()},
+    }
+    return splits, description
+
+
+def run(args: argparse.Namespace) -> int:
+    """``mlp train``: load the data, train, write the four files, print the summary."""
+    import matplotlib
+
+    if not os.environ.get("MPLBACKEND"):
+        matplotlib.use("Agg")
+    from mlp.model_io import save_model
+    from mlp.network import MLP
+    from mlp.plots import plot_learning_curves
+    from mlp.records import METRIC_NAMES, write_config
+    from mlp.train import train
+
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"--out {out} exists and is not a folder")
+    splits, description = load_data(args)
+    out.mkdir(parents=True, exist_ok=True)
+    net = MLP(
+        splits.n_features,
+        args.hidden,
+        splits.n_classes,
+        l11=args.l11,
+        l12=args.l12,
+        l21=args.l21,
+        l22=args.l22,
+        seed=args.seed,
+        dtype=np.dtype(args.dtype),
+    )
+    config: dict[str, Any] = {
+        "command": "mlp train",
+        "dataset": description,
+        "init_seed": args.seed,
+        "split_seed": args.seed,
+    }
+    write_config(out / "config.json", config)
+    if not args.quiet:
+        print(f"{net!r} on {args.dataset}: {len(splits.y_train)} training examples")
+    history = train(
+        net,
+        splits,
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        lr=args.lr,
+        lr_decay=args.lr_decay,
+        patience=args.patience,
+        seed=args.seed,
+        csv_path=out / "metrics.csv",
+        verbose=not args.quiet,
+        threads=args.threads,
+    )
+    best = history.best
+    config.update(history.config)
+    config["result"] = {
+        "epochs_run": len(history),
+        "best_epoch": history.best_epoch,
+        "stopped_early": history.stopped_early,
+        "restored_best": history.restored_best,
+        **{name: getattr(best, name) for name in METRIC_NAMES},
+        "train_seconds": float(history.column("seconds").sum()),
+    }
+    write_config(out / "config.json", config)
+    figure = plot_learning_curves(history, title=f"{args.dataset}, d_h = {args.hidden}")
+    figure.savefig(out / "curves.png", dpi=120)
+    save_model(out / "model.npz", net, metadata={"dataset": args.dataset, "best_epoch": best.epoch})
+    print(history.summary())
+    print(f"wrote {out / 'metrics.csv'}, config.json, curves.png, model.npz")
+    return 0

@@ -1,0 +1,87 @@
+"""Datasets for the book: the IDX format, the pinned image datasets, synthetic data, preprocessing.
+
+Submodules, one idea each:
+
+- ``mlp.data.idx``: reading and writing IDX files (the MNIST family's format);
+- ``mlp.data.registry``: the pinned datasets (Fashion-MNIST, MNIST): files, digests, classes;
+- ``mlp.data.datasets``: finding, checking, downloading and loading them; ``dataset_status``;
+- ``mlp.data.synthetic``: the two circles and balanced small batches;
+- ``mlp.data.preprocessing``: a seeded split, scaling, standardisation;
+- ``mlp.data.splits``: the train/valid/test container ``Splits`` and ``prepare``.
+
+Everything public is importable from ``mlp.data`` itself.
+"""
+
+from __future__ import annotations
+
+from mlp.data.datasets import (
+    CACHE_NAME,
+    DATA_ENV,
+    ChecksumError,
+    DatasetStatus,
+    DatasetUnavailable,
+    FileStatus,
+    cache_dir,
+    dataset_status,
+    how_to_get,
+    load_dataset,
+    load_fashion_mnist,
+    load_mnist,
+    locate_dataset,
+    read_split,
+)
+from mlp.data.idx import IDXError, read_idx, write_idx
+from mlp.data.preprocessing import Standardizer, scale01, train_valid_split
+from mlp.data.registry import (
+    DATASETS,
+    FASHION_MNIST,
+    FASHION_MNIST_CLASSES,
+    FASHION_MNIST_URL,
+    MNIST,
+    MNIST_CLASSES,
+    MNIST_URL,
+    ROLES,
+    DatasetSpec,
+    IDXFile,
+    dataset_spec,
+)
+from mlp.data.splits import Splits, prepare
+from mlp.data.synthetic import balanced_examples, two_circles
+
+__all__ = [
+    "CACHE_NAME",
+    "DATASETS",
+    "DATA_ENV",
+    "FASHION_MNIST",
+    "FASHION_MNIST_CLASSES",
+    "FASHION_MNIST_URL",
+    "MNIST",
+    "MNIST_CLASSES",
+    "MNIST_URL",
+    "ROLES",
+    "ChecksumError",
+    "DatasetSpec",
+    "DatasetStatus",
+    "DatasetUnavailable",
+    "FileStatus",
+    "IDXError",
+    "IDXFile",
+    "Splits",
+    "Standardizer",
+    "balanced_examples",
+    "cache_dir",
+    "dataset_spec",
+    "dataset_status",
+    "how_to_get",
+    "load_dataset",
+    "load_fashion_mnist",
+    "load_mnist",
+    "locate_dataset",
+    "prepare",
+    "read_idx",
+    "read_split",
+    "scale01",
+    "train_valid_split",
+    "two_circles",
+    "write_idx",
+]

@@ -1,0 +1,81 @@
+"""``mlp.files``: a file is written whole or not at all, and a partial line is refused."""
+
+from __future__ import annotations
+
+import errno
+import os
+from pathlib import Path
+
+import pytest
+
+from mlp import files
+
+
+def test_atomic_write_replaces_the_content_and_leaves_no_temporary_file(tmp_path: Path) -> None:
+    path = tmp_path / "config.json"
+    path.write_text("old")
+    files.atomic_write(path, "new")
+    assert path.read_text() == "new"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["config.json"]
+
+
+def test_a_failed_atomic_write_keeps_the_old_content_and_names_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "model.npz"
+    path.write_bytes(b"previous")
+
+    def full_disk(*args: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", full_disk)
+    with pytest.raises(OSError, match=r"could not write .*model\.npz: No space left"):
+        files.atomic_write(path, b"half of a model")
+    assert path.read_bytes() == b"previous"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.npz"]
+
+
+def test_an_interrupt_during_an_atomic_write_leaves_nothing_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def interrupted(*args: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "fsync", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        files.atomic_write(tmp_path / "curves.png", b"png")
+    assert not list(tmp_path.iterdir())
+
+
+def test_append_line_adds_whole_lines(tmp_path: Path) -> None:
+    path = tmp_path / "results.csv"
+    files.append_line(path, "a,b")
+    files.append_line(path, "1,2")
+    assert path.read_text() == "a,b\n1,2\n" and files.read_lines(path) == ["a,b", "1,2"]
+    with pytest.raises(ValueError, match="newline"):
+        files.append_line(path, "3\n4")
+
+
+def test_a_disk_full_append_leaves_no_partial_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "metrics.csv"
+    files.append_line(path, "epoch,loss")
+    real_write = os.write
+
+    def half_then_full(descriptor: int, data: bytes) -> int:
+        real_write(descriptor, bytes(data[:3]))  # part of the line reaches the disk...
+        raise OSError(errno.ENOSPC, "No space left on device")  # ...then the disk is full
+
+    monkeypatch.setattr(os, "write", half_then_full)
+    with pytest.raises(OSError, match=r"could not write .*metrics\.csv"):
+        files.append_line(path, "1,0.25")
+    monkeypatch.undo()
+    assert path.read_text() == "epoch,loss\n"
+
+
+def test_read_lines_refuses_a_last_line_without_its_newline(tmp_path: Path) -> None:
+    path = tmp_path / "metrics.csv"
+    path.write_text("epoch,loss\n1,0.2")
+    with pytest.raises(files.IncompleteFileError, match=r"metrics\.csv: the last line"):
+        files.read_lines(path)
