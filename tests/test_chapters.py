@@ -125,7 +125,7 @@ def test_chapter_executes_without_error(path: Path) -> None:
         )
         executed = client.execute()
     code_cells = [cell for cell in executed.cells if cell.cell_type == "code"]
-    assert code_cells and all(cell.get("execution_count") for cell in code_cells)
+    assert all(cell.get("execution_count") for cell in code_cells)
     assert not error_outputs(executed)
 
 
