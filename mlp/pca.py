@@ -78,8 +78,9 @@ class PCA:
         Vt *= np.sign(Vt[np.arange(len(Vt)), largest])[:, None]
         self.components_ = Vt
         self.singular_values_ = s
-        self.explained_variance_ = s**2 / (n - 1)
-        self.total_variance_ = float(np.sum(s**2) / (n - 1))
+        with np.errstate(over="ignore"):  # inf for data beyond ~1e154: the ratios stay finite
+            self.explained_variance_ = s**2 / (n - 1)
+            self.total_variance_ = float(np.sum(s**2) / (n - 1))
         relative = (s / s[0]) ** 2  # scale-free: no overflow for data of extreme magnitude
         self.explained_variance_ratio_ = relative / relative.sum()
         self.n_samples_ = n

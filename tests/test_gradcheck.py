@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import mlp.network
+from mlp.data import balanced_examples
 from mlp.gradcheck import (
     GradCheckReport,
     GradCheckRow,
@@ -20,7 +21,6 @@ from mlp.gradcheck import (
     finite_difference_gradients,
     numeric_gradient,
 )
-from mlp.data import balanced_examples
 from mlp.network import MLP, LoopMLP
 
 

@@ -312,8 +312,10 @@ def test_cli_interrupted_keeps_the_finished_epochs_and_resumes(tmp_path, sig, st
     )  # fmt: skip
     epochs = len(History.read_csv(work / "metrics.csv"))
     assert epochs >= 1
-    resumed = subprocess.run([*command, "--resume", "--epochs", str(epochs + 1)], cwd=tmp_path,
-                             env=environment(), capture_output=True, text=True, timeout=120)  # fmt: skip
+    again = [*command, "--resume", "--epochs", str(epochs + 1)]
+    resumed = subprocess.run(
+        again, cwd=tmp_path, env=environment(), capture_output=True, text=True, timeout=120
+    )
     assert resumed.returncode == 0, resumed.stderr
     assert len(History.read_csv(tmp_path / "run" / "metrics.csv")) == epochs + 1
 
