@@ -12,8 +12,10 @@ elastic_net     the elastic-net penalty and its gradient (B18)
 network         the ReLU/softmax MLP as the chapters derive it: fprop, bprop (Part B)
 fused           the fast SGD step: the same formulas fused into one pass, in reused buffers
 minibatches     an epoch's order of the examples, cut into minibatches
-train           minibatch SGD with the six numbers per epoch, early stopping
+train           minibatch SGD with the six numbers per epoch, early stopping, divergence
 records         the six numbers per epoch, the history and their CSV/JSON files
+runs            a run's output folder: written aside, locked, renamed when complete, resumable
+files           writing files whole or not at all (atomic rename, whole-line appends)
 gradcheck       finite-difference gradient checks, kink-aware
 symbolic        SymPy derivations that the book displays and the tests assert
 data            datasets: IDX format, pinned image datasets, two circles, preprocessing, Splits

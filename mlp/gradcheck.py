@@ -15,6 +15,14 @@ every perturbation, whether the ReLU pattern ``ha > 0`` over the batch or the si
 perturbed weight (L1 active) differs between the points it evaluated. Those rows are marked
 skipped, with the reason, and are not counted as failures.
 
+A row agrees when its ratio analytic/numeric lies in [1 - ratio_tol, 1 + ratio_tol] (the
+homework's 0.99 to 1.01 by default) or when |analytic - numeric| <= abs_tol. The second rule
+exists for derivatives so small that their ratio is noise; its default is *not* tied to the
+step eps (a large eps must not excuse large errors) but to the gradient's own size and the
+float precision: ``default_abs_tol`` = 1e-4 x (largest |numeric derivative| of the check) +
+sqrt(machine epsilon of the network's dtype), about 1.5e-8 in float64. So a row passes on
+its absolute error only if the error is negligible next to the largest entry of the gradient.
+
 Use a float64 network: in float32 the rounding error of the loss, divided by eps, swamps the
 derivative.
 """
@@ -24,17 +32,18 @@ from __future__ import annotations
 import html
 import math
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike, DTypeLike, NDArray
 
 from mlp.checks import finite_number
 from mlp.network import MLP
 
 __all__ = [
+    "ABS_TOL_SCALE",
     "GradCheckReport",
     "GradCheckRow",
     "central_difference",
@@ -242,15 +251,20 @@ class GradCheckRow:
         return "ok (both ~0)" if self.both_zero else "ok"
 
 
-def default_abs_tol(eps: float, method: str) -> float:
-    """Absolute error below which a row agrees whatever its ratio.
+ABS_TOL_SCALE = 1e-4
+"""Default absolute tolerance, as a fraction of the largest |numeric derivative| of a check."""
 
-    It is the size of the finite-difference error when the higher derivatives are of order
-    1: ``eps`` for the forward difference (error eps/2 R''), ``max(eps^2, 1e-9)`` for the
-    central one (error eps^2/6 R''' plus the rounding error of the loss divided by eps).
-    Below that level the ratio of two tiny derivatives says nothing about ``bprop``.
+
+def default_abs_tol(numeric: Iterable[float], dtype: DTypeLike = np.float64) -> float:
+    """Absolute error below which a row agrees whatever its ratio (see the module docstring).
+
+    ``ABS_TOL_SCALE`` times the largest |numeric derivative| of the check, plus the square
+    root of the machine epsilon of ``dtype`` (1.5e-8 for float64): errors that small next to
+    the gradient's largest entry say nothing about ``bprop``. It never depends on eps, so a
+    step too large for the derivatives fails the check instead of widening it.
     """
-    return eps if method == "forward" else max(eps**2, 1e-9)
+    largest = max((abs(value) for value in numeric if math.isfinite(value)), default=0.0)
+    return ABS_TOL_SCALE * largest + math.sqrt(float(np.finfo(np.dtype(dtype)).eps))
 
 
 @dataclass
@@ -259,9 +273,10 @@ class GradCheckReport:
 
     A row that is not skipped agrees when its ratio analytic/numeric lies in
     ``[1 - ratio_tol, 1 + ratio_tol]`` (default 0.01: the homework's 0.99 to 1.01) or its
-    absolute error is at most ``abs_tol`` (``None``: ``default_abs_tol(eps, method)``); the
-    second rule is the only one available for rows where both derivatives are ~0. The
-    verdicts, the table, the HTML and the records all use these two tolerances.
+    absolute error is at most ``abs_tol`` (``None``: ``default_abs_tol`` of the rows' numeric
+    derivatives and ``dtype``); the second rule is the only one available for rows where both
+    derivatives are ~0. The verdicts, the table, the HTML and the records all use these two
+    tolerances.
     """
 
     rows: list[GradCheckRow]
@@ -269,19 +284,22 @@ class GradCheckReport:
     method: str
     abs_tol: float | None = None
     ratio_tol: float = 0.01
+    dtype: str = "float64"
 
     def __post_init__(self) -> None:
         _check_options(self.eps, self.method)
         self.ratio_tol = finite_number("ratio_tol", self.ratio_tol, positive=True)
         if self.abs_tol is None:
-            self.abs_tol = default_abs_tol(self.eps, self.method)
+            self.abs_tol = default_abs_tol((row.numeric for row in self.rows), self.dtype)
         self.abs_tol = finite_number("abs_tol", self.abs_tol)
 
     def select(self, *prefixes: str) -> GradCheckReport:
         """The report restricted to rows whose name starts with one of ``prefixes``,
         e.g. ``report.select("W2", "b2")`` for the output layer."""
         rows = [row for row in self.rows if row.name.startswith(prefixes)]
-        return GradCheckReport(rows, self.eps, self.method, self.abs_tol, self.ratio_tol)
+        return GradCheckReport(
+            rows, self.eps, self.method, self.abs_tol, self.ratio_tol, self.dtype
+        )
 
     def checked_rows(self) -> list[GradCheckRow]:
         """The rows that are judged (not skipped)."""
@@ -406,8 +424,8 @@ def check_gradients(
     ``X`` is ``(n, d)``, ``y`` holds ``n`` labels. Returns a ``GradCheckReport`` with one row
     per scalar parameter, named like ``"W1[0,1]"``; rows whose evaluation points straddle a
     ReLU kink or (L1 active) a zero weight are marked skipped with the reason. ``ratio_tol``
-    and ``abs_tol`` (default ``default_abs_tol(eps, method)``) decide agreement (see
-    ``GradCheckReport``).
+    and ``abs_tol`` (default: ``default_abs_tol`` of the numeric derivatives) decide
+    agreement (see the module docstring).
     """
     net.fprop(X, y)
     analytic = net.bprop()
@@ -423,4 +441,4 @@ def check_gradients(
         for name, per_entry in numeric.items()
         for index, probe in per_entry.items()
     ]
-    return GradCheckReport(rows, float(eps), method, abs_tol, ratio_tol)
+    return GradCheckReport(rows, float(eps), method, abs_tol, ratio_tol, net.dtype.name)

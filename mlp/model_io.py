@@ -13,9 +13,9 @@ caller expects.
 
 from __future__ import annotations
 
+import io
 import json
 import os
-import tempfile
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,7 @@ import numpy as np
 from numpy.typing import DTypeLike, NDArray
 
 from mlp import __version__
+from mlp.files import atomic_write
 from mlp.network import MLP, LoopMLP
 
 __all__ = ["FORMAT_VERSION", "load_model", "save_model"]
@@ -38,9 +39,10 @@ def save_model(
 ) -> Path:
     """Write ``net``'s parameters and settings to ``path`` (``.npz`` is appended if missing).
 
-    ``metadata`` must be JSON-serialisable; it is stored as given and returned by
-    ``load_model(..., with_metadata=True)``. The file is written to a temporary name and
-    renamed, so a failed save never leaves a partial file. Returns the path written.
+    ``metadata`` must be JSON-serialisable (numpy scalars are stored as numbers); it is
+    returned by ``load_model(..., with_metadata=True)``. The file is written to a temporary
+    name and renamed (``mlp.files.atomic_write``), so a failed or interrupted save never
+    leaves a partial file. Returns the path written.
     """
     if not isinstance(net, MLP):
         raise TypeError(f"save_model expects an MLP or LoopMLP, got {type(net).__name__}")
@@ -55,21 +57,22 @@ def save_model(
         "metadata": metadata or {},
     }
     try:
-        meta_text = json.dumps(meta)
+        meta_text = json.dumps(meta, default=_numpy_scalar)
     except TypeError as exc:
         raise TypeError(f"metadata must be JSON-serialisable: {exc}") from None
     params = net.params()
     _check_arrays(path, {**params, "meta": np.array(meta_text)})  # never write what load refuses
-    fd, tmp_name = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as stream:
-            np.savez(stream, meta=np.array(meta_text), **params)
-        os.chmod(tmp_name, 0o666 & ~_umask())  # mkstemp creates the file private (0600)
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
-    return path
+    buffer = io.BytesIO()
+    np.savez(buffer, meta=np.array(meta_text), **params)
+    return atomic_write(path, buffer.getvalue(), mode=0o666 & ~_umask())
+
+
+def _numpy_scalar(value: Any) -> Any:
+    """numpy scalars (a strength given as ``np.float32(0.1)``, an ``np.int64`` epoch) as
+    Python numbers; anything else stays refused."""
+    if isinstance(value, np.generic):
+        return value.item()
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
 def _umask() -> int:

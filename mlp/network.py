@@ -148,8 +148,9 @@ class MLP:
         self.grad_oa = self.grad_W2 = self.grad_b2 = self.grad_hs = None
         self.grad_ha = self.grad_W1 = self.grad_b1 = self.grad_x = None
 
-    def check_params(self) -> None:
-        """Raise if parameters assigned by a caller have other shapes or another dtype."""
+    def check_params(self, *, finite: bool = False) -> None:
+        """Raise if parameters assigned by a caller have other shapes or another dtype, or,
+        with ``finite``, hold NaN or inf (a network that diverged cannot predict)."""
         d, d_h, m = self.d, self.d_h, self.m
         expected = {"W1": (d_h, d), "b1": (d_h,), "W2": (m, d_h), "b2": (m,)}
         for name, value in self.params().items():
@@ -160,6 +161,10 @@ class MLP:
             if value.dtype != self.dtype:
                 raise TypeError(
                     f"{name} must have the network's dtype {self.dtype}, got {value.dtype}"
+                )
+            if finite and not np.isfinite(value).all():
+                raise ValueError(
+                    f"{name} holds NaN or inf (training diverged?): the network cannot predict"
                 )
 
     # --- input validation -----------------------------------------------------------------
@@ -184,7 +189,7 @@ class MLP:
         Does not touch the state stored by ``fprop``.
         """
         X = checks.real_matrix("X", X, dtype=self.dtype, columns=self.d)
-        self.check_params()
+        self.check_params(finite=True)
         return softmax(rect(X @ self.W1.T + self.b1) @ self.W2.T + self.b2)
 
     def predict(self, X: ArrayLike) -> NDArray[np.intp]:

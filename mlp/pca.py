@@ -54,7 +54,12 @@ class PCA:
         self.n_samples_: int | None = None
 
     def fit(self, X: ArrayLike) -> PCA:
-        """Fit on training data X ``(n, d)`` with n >= 2; return self."""
+        """Fit on training data X ``(n, d)`` with n >= 2; return self.
+
+        Raises ValueError when X has fewer than 2 rows or zero total variance (constant
+        columns). The ratios are computed from the singular values relative to the largest,
+        so data of extreme magnitude give finite ratios.
+        """
         X = checks.real_matrix("X", X, dtype=np.float64)
         n = X.shape[0]
         if n < 2:
@@ -64,13 +69,20 @@ class PCA:
         if n > X.shape[1]:  # tall: the SVD of R from Xc = QR has the same S and V
             Xc = np.linalg.qr(Xc, mode="r")
         _, s, Vt = np.linalg.svd(Xc, full_matrices=False)
+        if not s.size or s[0] == 0:
+            raise ValueError(
+                "X has zero total variance (every column is constant): PCA has no direction "
+                "to find and no variance to explain"
+            )
         largest = np.argmax(np.abs(Vt), axis=1)
         Vt *= np.sign(Vt[np.arange(len(Vt)), largest])[:, None]
         self.components_ = Vt
         self.singular_values_ = s
-        self.explained_variance_ = s**2 / (n - 1)
-        self.total_variance_ = float(np.sum(s**2) / (n - 1))
-        self.explained_variance_ratio_ = self.explained_variance_ / self.total_variance_
+        with np.errstate(over="ignore"):  # inf for data beyond ~1e154: the ratios stay finite
+            self.explained_variance_ = s**2 / (n - 1)
+            self.total_variance_ = float(np.sum(s**2) / (n - 1))
+        relative = (s / s[0]) ** 2  # scale-free: no overflow for data of extreme magnitude
+        self.explained_variance_ratio_ = relative / relative.sum()
         self.n_samples_ = n
         return self
 

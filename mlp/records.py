@@ -10,6 +10,7 @@ the package, numpy and Python.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import math
 import os
@@ -23,13 +24,14 @@ import numpy as np
 from numpy.typing import NDArray
 
 from mlp import __version__
+from mlp.files import atomic_write, read_lines
 
 __all__ = [
     "CSV_COLUMNS",
     "METRIC_NAMES",
     "EpochMetrics",
     "History",
-    "MetricsWriter",
+    "json_default",
     "write_config",
 ]
 
@@ -71,6 +73,10 @@ class EpochMetrics:
         """The column titles of ``line()``."""
         splits = "|".join(f" {split:>5} err   loss " for split in ("train", "valid", "test"))
         return f"epoch |{splits}|   time"
+
+    def csv_row(self) -> str:
+        """The record as one CSV row (``CSV_COLUMNS``, floats at full precision, no newline)."""
+        return ",".join(repr(getattr(self, name)) for name in CSV_COLUMNS)
 
     def line(self) -> str:
         """One printable line: the six numbers (errors in percent) and the pass's duration."""
@@ -124,13 +130,10 @@ class History:
         return f"best epoch {best.epoch}: valid error {100 * best.valid_error:.2f}%{test}{stop}"
 
     def write_csv(self, path: str | os.PathLike[str]) -> Path:
-        """Write every epoch as one CSV row (header ``CSV_COLUMNS``); return the path."""
-        path = Path(path)
-        with path.open("w", newline="") as stream:
-            writer = MetricsWriter(stream)
-            for record in self.epochs:
-                writer.write(record)
-        return path
+        """Write every epoch as one CSV row (header ``CSV_COLUMNS``), atomically; return the
+        path."""
+        rows = [",".join(CSV_COLUMNS)] + [record.csv_row() for record in self.epochs]
+        return atomic_write(path, "\n".join(rows) + "\n")
 
     @classmethod
     def read_csv(cls, path: str | os.PathLike[str]) -> History:
@@ -138,10 +141,11 @@ class History:
 
         The best epoch is recomputed from the validation columns; ``stopped_early``,
         ``restored_best`` and ``config`` are not stored in the CSV file and stay at their
-        defaults.
+        defaults. A file whose last row lacks its newline (an interrupted write) is refused
+        with ``mlp.files.IncompleteFileError``.
         """
         path = Path(path)
-        with path.open(newline="") as stream:
+        with io.StringIO("\n".join(read_lines(path)) + "\n") as stream:
             reader = csv.DictReader(stream)
             if tuple(reader.fieldnames or ()) != CSV_COLUMNS:
                 raise ValueError(
@@ -169,32 +173,20 @@ def _best_epoch(records: Sequence[EpochMetrics]) -> int:
     return best.epoch
 
 
-class MetricsWriter:
-    """Writes ``EpochMetrics`` as CSV rows (full float precision), flushing after each row."""
-
-    def __init__(self, stream: Any) -> None:
-        self.stream = stream
-        self.writer = csv.writer(stream, lineterminator="\n")
-        self.writer.writerow(CSV_COLUMNS)
-
-    def write(self, record: EpochMetrics) -> None:
-        self.writer.writerow([repr(getattr(record, name)) for name in CSV_COLUMNS])
-        self.stream.flush()
-
-
 def write_config(path: str | os.PathLike[str], config: dict[str, Any]) -> Path:
-    """Write ``config`` as indented JSON, adding the package, numpy and Python versions."""
-    path = Path(path)
+    """Write ``config`` as indented JSON, atomically, adding the package, numpy and Python
+    versions; numpy scalars and paths are written as numbers and strings."""
     versions = {
         "mlp_version": __version__,
         "numpy_version": np.__version__,
         "python_version": platform.python_version(),
     }
-    path.write_text(json.dumps({**config, **versions}, indent=2, default=_json_default) + "\n")
-    return path
+    text = json.dumps({**config, **versions}, indent=2, default=json_default)
+    return atomic_write(path, text + "\n")
 
 
-def _json_default(value: Any) -> Any:
+def json_default(value: Any) -> Any:
+    """``json.dumps``'s ``default``: numpy scalars as numbers, paths as strings."""
     if isinstance(value, np.generic):
         return value.item()
     if isinstance(value, Path):

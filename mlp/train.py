@@ -32,7 +32,6 @@ import time
 from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -41,13 +40,16 @@ from threadpoolctl import threadpool_limits
 
 from mlp import checks
 from mlp.data.splits import Splits
+from mlp.files import append_line, atomic_write
 from mlp.minibatches import minibatches
 from mlp.network import MLP
-from mlp.records import EpochMetrics, History, MetricsWriter
+from mlp.records import CSV_COLUMNS, EpochMetrics, History
 
 __all__ = [
+    "DIVERGENCE_FACTOR",
     "TrainingDiverged",
     "TrainingPass",
+    "TrainingState",
     "evaluate",
     "learning_rate",
     "run_epoch",
@@ -56,7 +58,7 @@ __all__ = [
 
 
 class TrainingDiverged(FloatingPointError):
-    """The training loss became NaN or infinite (learning rate too large)."""
+    """Training diverged: a loss or a parameter became NaN, infinite or absurdly large."""
 
 
 # --- one epoch, one evaluation ----------------------------------------------------------------
@@ -114,6 +116,7 @@ def _training_pass(
     rng: np.random.Generator,
     progress: bool,
     description: str,
+    advice: str = "",
 ) -> TrainingPass:
     """``run_epoch`` on data already checked: the loop itself."""
     n = len(y)
@@ -122,8 +125,10 @@ def _training_pass(
     for batch in minibatches(rng.permutation(n), batch_size):
         batch_loss, batch_errors = net.sgd_step_unchecked(X[batch], y[batch], lr)
         if not math.isfinite(batch_loss):
+            hint = advice or f"lower the learning rate (lr={lr:g})"
             raise TrainingDiverged(
-                f"the training loss became {batch_loss} (lr={lr:g}): lower the learning rate"
+                f"{description or 'epoch'}: the training loss of a minibatch became "
+                f"{batch_loss}: training diverged; {hint}"
             )
         errors += batch_errors
         loss_sum += batch_loss
@@ -173,6 +178,64 @@ def learning_rate(lr: float, lr_decay: float, epoch: int) -> float:
     return lr / (1.0 + lr_decay * (epoch - 1))
 
 
+DIVERGENCE_FACTOR = 100.0
+"""Training has diverged when a mean loss exceeds ``DIVERGENCE_FACTOR * log(m)``: 100 times
+the loss of the uniform guess (log(m) nats), a loss no working network comes near."""
+
+
+@dataclass
+class TrainingState:
+    """Where a run stands after its last finished epoch: enough to continue it exactly.
+
+    ``epoch`` epochs are finished; ``rng_state`` is the state of the generator that draws the
+    next epoch's order (``bit_generator.state``); ``history`` holds their metrics;
+    ``best_key`` is the best (validation error, validation loss) so far and ``best_params``
+    the parameters of that epoch (None when ``restore_best`` is off). With the network's
+    parameters of epoch ``epoch``, ``train(..., resume=state)`` continues as if the run had
+    never stopped.
+    """
+
+    epoch: int
+    rng_state: dict[str, Any]
+    history: History
+    best_key: tuple[float, float] = (math.inf, math.inf)
+    best_params: dict[str, NDArray] | None = None
+
+
+def _divergence_advice(net: MLP, lr: float, x_max: float) -> str:
+    """What most likely made training diverge, from the settings and the data."""
+    advice = [f"lower the learning rate (lr={lr:g})"]
+    strongest = max(net.lambdas)
+    if lr * strongest > 0.5:
+        advice.append(
+            f"or the penalty: lr x lambda = {lr * strongest:.3g}, so each step moves a weight "
+            "by more than half of itself (L2) or by more than lr x lambda (L1)"
+        )
+    if x_max > 100:
+        advice.append(f"or standardise the inputs: they reach |x| = {x_max:.3g}")
+    return "; ".join(advice)
+
+
+def _check_divergence(
+    record: EpochMetrics, net: MLP, has_test: bool, advice: str
+) -> None:
+    """Raise ``TrainingDiverged`` if a loss of the epoch or a parameter is out of bounds."""
+    bound = DIVERGENCE_FACTOR * math.log(net.m)
+    splits = ("train", "valid", "test") if has_test else ("train", "valid")
+    for split in splits:
+        loss = getattr(record, f"{split}_loss")
+        if not math.isfinite(loss) or loss > bound:
+            raise TrainingDiverged(
+                f"epoch {record.epoch}: the {split} loss is {loss:.3g}, above "
+                f"{DIVERGENCE_FACTOR:g} log(m) = {bound:.3g}: training diverged; {advice}"
+            )
+    for name, theta in net.params().items():
+        if not np.isfinite(theta).all():
+            raise TrainingDiverged(
+                f"epoch {record.epoch}: {name} holds NaN or inf: training diverged; {advice}"
+            )
+
+
 def train(
     net: MLP,
     data: Splits,
@@ -189,6 +252,8 @@ def train(
     progress: bool | None = None,
     on_epoch_end: Callable[[EpochMetrics, MLP], None] | None = None,
     threads: int | None = None,
+    resume: TrainingState | None = None,
+    on_checkpoint: Callable[[TrainingState, MLP], None] | None = None,
 ) -> History:
     """Train ``net`` in place by minibatch SGD and return the six numbers of every epoch.
 
@@ -212,7 +277,8 @@ def train(
     seed
         Seed of the generator that draws each epoch's order of the examples.
     csv_path
-        If given, the metrics are written there (``CSV_COLUMNS``), one row after each epoch.
+        If given, the metrics are written there (``CSV_COLUMNS``), one whole row appended after
+        each epoch (``mlp.files.append_line``): the file never ends with part of a row.
     verbose
         Print each epoch's ``EpochMetrics.line()`` on stdout.
     progress
@@ -223,8 +289,17 @@ def train(
     threads
         If given, the number of BLAS threads while training (``threadpoolctl``); one thread is
         as fast as two for small layers and much steadier on a busy machine.
+    resume
+        Continue a run from its ``TrainingState`` (``net`` holding that epoch's parameters):
+        the same seed and settings give the same numbers as a run that never stopped.
+    on_checkpoint
+        Called after each epoch (after the divergence check) with the ``TrainingState`` and
+        the network, e.g. to save them (``mlp.runs``); it must not modify them.
 
-    Raises ``TrainingDiverged`` when the training loss becomes NaN or infinite.
+    Raises ``TrainingDiverged``, naming the epoch and the quantity, when a minibatch's loss
+    is not finite, or after an epoch when a mean loss is not finite or exceeds
+    ``DIVERGENCE_FACTOR * log(m)``, or a parameter is not finite; the network then holds
+    the parameters that diverged (none of it is a model worth keeping).
     """
     epochs = checks.positive_int("epochs", epochs)
     batch_size = checks.positive_int("batch_size", batch_size)
@@ -238,6 +313,8 @@ def train(
         raise TypeError(f"data must be an mlp.data.Splits, got {type(data).__name__}")
     if not data.has("valid"):
         raise ValueError("data must have a validation set (X_valid, y_valid) for early stopping")
+    if resume is not None and not isinstance(resume, TrainingState):
+        raise TypeError(f"resume must be a TrainingState, got {type(resume).__name__}")
     if progress is None:
         progress = sys.stderr.isatty()
 
@@ -246,6 +323,7 @@ def train(
     has_test = data.has("test")
     if has_test:
         X_test, y_test = net.check_batch(data.X_test, data.y_test, "test")
+    advice = _divergence_advice(net, lr, float(np.abs(X_train).max()))
 
     history = History()
     history.config = {
@@ -253,7 +331,7 @@ def train(
         "d": net.d,
         "d_h": net.d_h,
         "m": net.m,
-        **dict(zip(("l11", "l12", "l21", "l22"), net.lambdas, strict=True)),
+        **dict(zip(checks.LAMBDA_NAMES, net.lambdas, strict=True)),
         "dtype": net.dtype.name,
         "epochs": epochs,
         "batch_size": batch_size,
@@ -267,21 +345,32 @@ def train(
         "n_test": len(y_test) if has_test else 0,
     }
     rng = np.random.default_rng(seed)
-    best_key = (math.inf, math.inf)
-    best_params: dict[str, NDArray] | None = None
+    state = TrainingState(0, rng.bit_generator.state, history)
+    if resume is not None:
+        rng.bit_generator.state = resume.rng_state
+        history.epochs = list(resume.history.epochs)
+        history.best_epoch = resume.history.best_epoch
+        state = TrainingState(
+            resume.epoch, resume.rng_state, history, resume.best_key, resume.best_params
+        )
+    if csv_path is not None:  # the header and the rows of any epochs already run
+        rows = [",".join(CSV_COLUMNS)] + [record.csv_row() for record in history.epochs]
+        atomic_write(csv_path, "\n".join(rows) + "\n")
 
     with ExitStack() as stack:
         if threads is not None:
             stack.enter_context(threadpool_limits(threads, user_api="blas"))
-        writer = None
-        if csv_path is not None:
-            writer = MetricsWriter(stack.enter_context(Path(csv_path).open("w", newline="")))
-        for epoch in range(1, epochs + 1):
+        # overflow on the way to a divergence is reported by TrainingDiverged, not by warnings
+        stack.enter_context(np.errstate(over="ignore", invalid="ignore", divide="ignore"))
+        for epoch in range(state.epoch + 1, epochs + 1):
+            if patience is not None and epoch - 1 - history.best_epoch >= patience:
+                history.stopped_early = True
+                break
             epoch_lr = learning_rate(lr, lr_decay, epoch)
             start = time.perf_counter()
             description = f"epoch {epoch}/{epochs}"
             stats = _training_pass(
-                net, X_train, y_train, batch_size, epoch_lr, rng, progress, description
+                net, X_train, y_train, batch_size, epoch_lr, rng, progress, description, advice
             )
             seconds = time.perf_counter() - start
             valid_error, valid_loss = _evaluate(net, X_valid, y_valid)
@@ -297,9 +386,10 @@ def train(
                 lr=epoch_lr,
                 seconds=seconds,
             )
+            _check_divergence(record, net, has_test, advice)  # a diverged epoch is not kept
             history.epochs.append(record)
-            if writer is not None:
-                writer.write(record)
+            if csv_path is not None:
+                append_line(csv_path, record.csv_row())
             if verbose:
                 if epoch == 1:
                     print(EpochMetrics.header())
@@ -307,15 +397,16 @@ def train(
             if on_epoch_end is not None:
                 on_epoch_end(record, net)
 
-            if (valid_error, valid_loss) < best_key:
-                best_key = (valid_error, valid_loss)
+            if (valid_error, valid_loss) < state.best_key:
+                state.best_key = (valid_error, valid_loss)
                 history.best_epoch = epoch
                 if restore_best:
-                    best_params = {name: p.copy() for name, p in net.params().items()}
-            elif patience is not None and epoch - history.best_epoch >= patience:
-                history.stopped_early = epoch < epochs
-                break
+                    state.best_params = {name: p.copy() for name, p in net.params().items()}
+            state.epoch, state.rng_state = epoch, rng.bit_generator.state
+            if on_checkpoint is not None:
+                on_checkpoint(state, net)
 
+    best_params = state.best_params
     if restore_best and best_params is not None and history.best_epoch != len(history):
         for name, theta in net.params().items():
             theta[...] = best_params[name]

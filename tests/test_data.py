@@ -208,6 +208,16 @@ def test_gzipped_file_without_gz_suffix_is_rejected_with_a_hint(tmp_path):
         data.read_idx(path)
 
 
+def test_a_dataset_file_gzipped_under_the_plain_name_is_not_called_corrupted(tiny, tmp_path):
+    folder = tmp_path / "d" / "tiny"
+    tiny.copy_to(folder)
+    gz = next(folder.glob("train-images*.gz"))
+    gz.rename(gz.with_suffix(""))  # the .gz bytes under the uncompressed file's name
+    with pytest.raises(IDXError, match=r"gzip-compressed but its name does not end in \.gz") as e:
+        data.load_dataset("tiny", "train", data_dir=tmp_path / "d", download=False)
+    assert "corrupted" not in str(e.value).replace("it is not corrupted", "")
+
+
 @pytest.mark.parametrize(
     ("array", "error"),
     [

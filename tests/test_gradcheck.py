@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import mlp.network
+from mlp.data import balanced_examples
 from mlp.gradcheck import (
     GradCheckReport,
     GradCheckRow,
@@ -252,13 +253,66 @@ def test_html_and_records_hold_one_entry_per_parameter():
     assert low == min(r["ratio"] for r in records) and high == max(r["ratio"] for r in records)
 
 
-def test_default_absolute_tolerance_follows_the_method():
-    assert default_abs_tol(1e-5, "forward") == 1e-5
-    assert default_abs_tol(1e-5, "central") == 1e-9
-    assert default_abs_tol(1e-3, "central") == 1e-6
+def test_default_absolute_tolerance_scales_with_the_gradient_not_with_eps():
+    root_eps = math.sqrt(np.finfo(np.float64).eps)
+    assert default_abs_tol([0.5, -2.0, 1e-3]) == pytest.approx(2e-4 + root_eps)
+    assert default_abs_tol([0.0]) == root_eps
+    assert default_abs_tol([1.0], np.float32) == pytest.approx(
+        1e-4 + np.finfo(np.float32).eps ** 0.5
+    )
     net, X, y = small_problem(2)
-    assert check_gradients(net, X, y, method="central").abs_tol == 1e-9
+    small, large = check_gradients(net, X, y, eps=1e-6), check_gradients(net, X, y, eps=0.5)
+    assert large.abs_tol == pytest.approx(small.abs_tol, rel=0.5)  # eps does not widen it
     assert check_gradients(net, X, y, abs_tol=0.0).abs_tol == 0.0
+
+
+BROKEN_BPROPS = {
+    "scaled by 3": lambda grads, net: {k: 3 * v for k, v in grads.items()},
+    "sign flipped": lambda grads, net: {k: -v for k, v in grads.items()},
+    "-3 times": lambda grads, net: {k: -3 * v for k, v in grads.items()},
+    "bias gradients dropped": lambda grads, net: {
+        **grads,
+        "b1": np.zeros_like(grads["b1"]),
+        "b2": np.zeros_like(grads["b2"]),
+    },
+    "penalty term dropped": lambda grads, net: {**grads, "W1": grads["W1"] - 2 * net.l12 * net.W1},
+}
+
+
+def gradient_regime(regime: str) -> tuple[MLP, np.ndarray, np.ndarray]:
+    """An ordinary check (gradients ~0.1), or a confident network whose gradients are ~1e-6."""
+    rng = np.random.default_rng(3)
+    if regime == "ordinary":
+        net = MLP(3, 4, 3, seed=3, l12=0.05)
+        return net, rng.normal(size=(5, 3)), np.array([0, 1, 2, 0, 1])
+    net = MLP(3, 4, 3, seed=3, l12=1e-6)
+    net.b2[...] = [13.0, 0.0, 0.0]  # os_0 = 1 - 5e-6 on the one example, whose label is 0
+    return net, rng.normal(size=(1, 3)), np.array([0])
+
+
+@pytest.mark.parametrize("method", ["forward", "central"])
+@pytest.mark.parametrize("regime", ["ordinary", "tiny"])
+@pytest.mark.parametrize("broken", list(BROKEN_BPROPS))
+def test_a_wrong_bprop_fails_the_check_at_the_default_settings(method, regime, broken, monkeypatch):
+    """Wrong gradients fail even where the true ones are about 1e-6, for both methods."""
+    net, X, y = gradient_regime(regime)
+    net.fprop(X, y)
+    largest = max(float(np.abs(g).max()) for g in net.bprop().values())
+    assert (largest < 1e-5) == (regime == "tiny")
+    assert check_gradients(net, X, y, method=method).passed()  # the true bprop passes
+    original = MLP.bprop
+    monkeypatch.setattr(
+        MLP, "bprop", lambda self, grad_x=False: BROKEN_BPROPS[broken](original(self), self)
+    )
+    report = check_gradients(net, X, y, method=method)
+    assert not report.passed(), report.summary()
+
+
+@pytest.mark.parametrize("eps", [0.5, 100.0])
+def test_a_step_far_too_large_fails_instead_of_passing(eps):
+    net, (X, y) = MLP(2, 3, 2, seed=0), balanced_examples(4)
+    report = check_gradients(net, X, y, eps=eps)
+    assert not report.passed() and report.failures()
 
 
 def test_a_report_built_from_selected_rows_keeps_the_settings():
@@ -271,7 +325,7 @@ def test_a_report_built_from_selected_rows_keeps_the_settings():
     assert (output_layer.eps, output_layer.method) == (1e-6, "central")
     assert output_layer.abs_tol == report.abs_tol
     rebuilt = GradCheckReport(rows=output_layer.rows, eps=1e-6, method="central")
-    assert rebuilt.abs_tol == default_abs_tol(1e-6, "central")
+    assert rebuilt.abs_tol == default_abs_tol(row.numeric for row in output_layer.rows)
     assert rebuilt.passed() and output_layer.passed()
     with pytest.raises(ValueError, match="method must be"):
         GradCheckReport(rows=[], eps=1e-6, method="left")

@@ -186,3 +186,14 @@ def test_a_model_of_other_shape_or_dtype_than_expected_is_refused(
     path = save_model(tmp_path / "model.npz", trained_like())
     with pytest.raises(ValueError, match=message):
         load_model(path, **expect)
+
+
+def test_numpy_scalars_in_the_strengths_and_metadata_are_stored_as_numbers(tmp_path) -> None:
+    net = MLP(3, 4, 2, seed=0, l11=np.float32(0.25))
+    net.l22 = np.float64(0.5)  # assigned after construction, as a caller might
+    path = save_model(tmp_path / "m.npz", net, metadata={"epoch": np.int64(3)})
+    loaded, metadata = load_model(path, with_metadata=True)
+    assert (loaded.l11, loaded.l22, metadata["epoch"]) == (0.25, 0.5, 3)
+    with pytest.raises(TypeError, match="JSON-serialisable"):
+        save_model(tmp_path / "bad.npz", net, metadata={"when": object()})
+    assert not (tmp_path / "bad.npz").exists()

@@ -136,3 +136,14 @@ def test_a_linear_autoencoder_trained_with_sgd_finds_the_principal_subspace() ->
     assert mse <= pca.optimal_mse(2) * 1.01
     angles = principal_angles(encoder.W, pca.components_[:2].T)
     assert np.degrees(angles.max()) < 2.0
+
+
+def test_constant_data_have_no_variance_to_explain_and_say_so() -> None:
+    with pytest.raises(ValueError, match="zero total variance"):
+        PCA().fit(np.ones((5, 3)))
+
+
+def test_data_of_extreme_magnitude_give_finite_ratios() -> None:
+    X = np.random.default_rng(0).normal(size=(50, 4)) * 1e200
+    ratios = PCA().fit(X).explained_variance_ratio_
+    assert np.isfinite(ratios).all() and ratios.sum() == pytest.approx(1.0)

@@ -340,6 +340,16 @@ def test_read_csv_rejects_other_files(tmp_path) -> None:
         History.read_csv(path)
 
 
+def test_read_csv_refuses_a_last_row_cut_short(tmp_path) -> None:
+    """A disk that filled up mid-row can cut the last column: such a row is never read."""
+    path = tmp_path / "metrics.csv"
+    path.write_text(",".join(CSV_COLUMNS) + "\n1,0.1,0.5,0.2,0.6,0.2,0.6,0.1,1.25\n")
+    assert len(History.read_csv(path)) == 1
+    path.write_text(path.read_text() + "2,0.1,0.5,0.2,0.6,0.2,0.6,0.1,1.2")  # seconds cut
+    with pytest.raises(ValueError, match="the last line is incomplete"):
+        History.read_csv(path)
+
+
 def test_csv_columns_follow_the_record_fields() -> None:
     assert tuple(f.name for f in dataclasses.fields(EpochMetrics)) == CSV_COLUMNS
     assert CSV_COLUMNS[1:7] == METRIC_NAMES

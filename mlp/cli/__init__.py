@@ -7,15 +7,16 @@ text and then validate with ``mlp.checks``. Library modules never import this pa
 
 Errors are reported as one line on stderr with exit status 1 (``--traceback`` shows the Python
 traceback instead); malformed options exit with status 2 before anything runs; an interrupt
-exits with status 130.
+exits with status 130 (Ctrl-C) or 143 (SIGTERM), after the command's cleanup.
 """
 
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from collections.abc import Callable, Sequence
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from mlp import __version__
 from mlp.cli import bench, data, gradcheck, train
@@ -56,11 +57,27 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised in the main thread so that a run stops as cleanly as on Ctrl-C."""
+
+
+def _terminate(signum: int, frame: Any) -> None:
+    raise Terminated
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run ``mlp`` with ``argv`` (default: sys.argv[1:]); return the exit status."""
+    """Run ``mlp`` with ``argv`` (default: sys.argv[1:]); return the exit status.
+
+    SIGTERM is handled like Ctrl-C (SIGINT): the command's cleanup runs, a one-line message
+    says so, and the exit status is 143 (130 for Ctrl-C).
+    """
     args = build_parser().parse_args(argv)
+    previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         return args.func(args)
+    except Terminated:
+        print(f"mlp {args.command}: terminated (SIGTERM)", file=sys.stderr)
+        return 143
     except KeyboardInterrupt:
         print(f"mlp {args.command}: interrupted", file=sys.stderr)
         return 130
@@ -70,3 +87,5 @@ def main(argv: Sequence[str] | None = None) -> int:
         message = " ".join(str(exc).split()) or type(exc).__name__
         print(f"mlp {args.command}: error: {message}", file=sys.stderr)
         return 1
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -20,8 +20,10 @@ __all__ = [
     "int_list",
     "nonnegative_float",
     "nonnegative_int",
+    "output_folder",
     "positive_float",
     "positive_int",
+    "thread_count",
 ]
 
 
@@ -75,6 +77,27 @@ positive_float = _argument_type(
 nonnegative_float = _argument_type(
     float, lambda v: checks.finite_number("value", v), "a finite number >= 0"
 )
+
+
+MAX_THREADS = 1024
+"""The largest ``--threads`` accepted (threadpoolctl overflows on huge counts)."""
+
+
+
+def _thread_count(value: int) -> int:
+    if checks.positive_int("threads", value) > MAX_THREADS:
+        raise ValueError(f"threads must be at most {MAX_THREADS}, got {value}")
+    return value
+
+
+thread_count = _argument_type(int, _thread_count, f"a number of threads from 1 to {MAX_THREADS}")
+
+
+def output_folder(text: str) -> str:
+    """A folder name: not empty (an unset ``$RUN_DIR`` must not mean the current folder)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError(f"expected a folder name, got {text!r}")
+    return text
 
 
 def int_list(text: str) -> list[int]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
-from pathlib import Path
+import sys
 from typing import Any
 
 import numpy as np
@@ -13,8 +13,11 @@ from mlp.cli.arguments import (
     add_command,
     add_lambda_options,
     nonnegative_float,
+    nonnegative_int,
+    output_folder,
     positive_float,
     positive_int,
+    thread_count,
 )
 from mlp.data import Splits
 
@@ -31,7 +34,9 @@ def add(subparsers: argparse._SubParsersAction) -> None:
         (
             "Prints the six numbers of each epoch (train/valid/test error and mean "
             "loss) and writes OUT/metrics.csv, OUT/config.json, OUT/curves.png and "
-            "OUT/model.npz (the parameters of the best validation epoch)."
+            "OUT/model.npz (the parameters of the best validation epoch). The run works in "
+            "OUT.incomplete/ and renames it to OUT when it completes; an interrupted run "
+            "(Ctrl-C, SIGTERM, divergence) keeps its finished epochs there for --resume."
         ),
     )
     parser.add_argument(
@@ -40,7 +45,20 @@ def add(subparsers: argparse._SubParsersAction) -> None:
         default="fashion-mnist",
         help="data set to train on",
     )
-    parser.add_argument("--out", metavar="DIR", required=True, help="output folder (created)")
+    parser.add_argument(
+        "--out", metavar="DIR", type=output_folder, required=True, help="output folder (created)"
+    )
+    existing = parser.add_mutually_exclusive_group()
+    existing.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace DIR (and any interrupted run of it) when this run completes",
+    )
+    existing.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue the interrupted run in DIR.incomplete (same options; --epochs may grow)",
+    )
     parser.add_argument("--hidden", type=positive_int, default=100, help="hidden units d_h")
     parser.add_argument("--batch-size", type=positive_int, default=100, help="minibatch K")
     parser.add_argument("--lr", type=positive_float, default=0.1, help="learning rate")
@@ -58,13 +76,16 @@ def add(subparsers: argparse._SubParsersAction) -> None:
         help="stop after this many epochs without a better validation error",
     )
     parser.add_argument(
-        "--seed", type=int, default=0, help="seed of the initialization, split and shuffling"
+        "--seed",
+        type=nonnegative_int,
+        default=0,
+        help="seed of the initialization, split and shuffling",
     )
     parser.add_argument(
         "--dtype", choices=("float32", "float64"), default="float32", help="floating-point type"
     )
     parser.add_argument(
-        "--threads", type=positive_int, default=None, help="BLAS threads (default: all)"
+        "--threads", type=thread_count, default=None, help="BLAS threads (default: all)"
     )
     add_lambda_options(parser)
     data = parser.add_argument_group("data")
@@ -98,6 +119,11 @@ def load_data(args: argparse.Namespace) -> tuple[Splits, dict[str, Any]]:
 
     dtype = np.dtype(args.dtype)
     if args.dataset == "circles":
+        if args.n_points < 2:
+            raise ValueError(
+                f"--n-points must be at least 2 (training and validation points), "
+                f"got {args.n_points}"
+            )
         n_valid = args.n_valid if args.n_valid is not None else max(1, args.n_points // 4)
         if not 0 < n_valid < args.n_points:
             raise ValueError(f"--n-valid must lie in (0, {args.n_points}), got {n_valid}")
@@ -145,23 +171,39 @@ def load_data(args: argparse.Namespace) -> tuple[Splits, dict[str, Any]]:
     return splits, description
 
 
+def run_config(args: argparse.Namespace, description: dict[str, Any]) -> dict[str, Any]:
+    """The run's full configuration, written to ``config.json`` before the first epoch."""
+    return {
+        "command": "mlp train",
+        "dataset": description,
+        "d_h": args.hidden,
+        "batch_size": args.batch_size,
+        "lr": args.lr,
+        "lr_decay": args.lr_decay,
+        "epochs": args.epochs,
+        "patience": args.patience,
+        **{name: getattr(args, name) for name in ("l11", "l12", "l21", "l22")},
+        "dtype": args.dtype,
+        "threads": args.threads,
+        "init_seed": args.seed,
+        "split_seed": args.seed,
+        "shuffle_seed": args.seed,
+    }
+
+
 def run(args: argparse.Namespace) -> int:
-    """``mlp train``: load the data, train, write the four files, print the summary."""
+    """``mlp train``: load the data, train in OUT.incomplete, write the files, rename to OUT."""
     import matplotlib
 
     if not os.environ.get("MPLBACKEND"):
         matplotlib.use("Agg")
-    from mlp.model_io import save_model
     from mlp.network import MLP
-    from mlp.plots import plot_learning_curves
-    from mlp.records import METRIC_NAMES, write_config
+    from mlp.records import METRIC_NAMES
+    from mlp.runs import RunFolder
     from mlp.train import train
 
-    out = Path(args.out)
-    if out.exists() and not out.is_dir():
-        raise ValueError(f"--out {out} exists and is not a folder")
+    folder = RunFolder(args.out, overwrite=args.overwrite, resume=args.resume)
     splits, description = load_data(args)
-    out.mkdir(parents=True, exist_ok=True)
     net = MLP(
         splits.n_features,
         args.hidden,
@@ -173,42 +215,56 @@ def run(args: argparse.Namespace) -> int:
         seed=args.seed,
         dtype=np.dtype(args.dtype),
     )
-    config: dict[str, Any] = {
-        "command": "mlp train",
-        "dataset": description,
-        "init_seed": args.seed,
-        "split_seed": args.seed,
-    }
-    write_config(out / "config.json", config)
-    if not args.quiet:
-        print(f"{net!r} on {args.dataset}: {len(splits.y_train)} training examples")
-    history = train(
-        net,
-        splits,
-        epochs=args.epochs,
-        batch_size=args.batch_size,
-        lr=args.lr,
-        lr_decay=args.lr_decay,
-        patience=args.patience,
-        seed=args.seed,
-        csv_path=out / "metrics.csv",
-        verbose=not args.quiet,
-        threads=args.threads,
-    )
-    best = history.best
-    config.update(history.config)
-    config["result"] = {
-        "epochs_run": len(history),
-        "best_epoch": history.best_epoch,
-        "stopped_early": history.stopped_early,
-        "restored_best": history.restored_best,
-        **{name: getattr(best, name) for name in METRIC_NAMES},
-        "train_seconds": float(history.column("seconds").sum()),
-    }
-    write_config(out / "config.json", config)
-    figure = plot_learning_curves(history, title=f"{args.dataset}, d_h = {args.hidden}")
-    figure.savefig(out / "curves.png", dpi=120)
-    save_model(out / "model.npz", net, metadata={"dataset": args.dataset, "best_epoch": best.epoch})
+    config = run_config(args, description)
+    state = folder.start(config)
+    try:
+        if state is not None:
+            net = folder.last_model()
+            print(f"resuming {folder.work} after epoch {state.epoch}")
+        if not args.quiet:
+            print(f"{net!r} on {args.dataset}: {len(splits.y_train)} training examples")
+        history = train(
+            net,
+            splits,
+            epochs=args.epochs,
+            batch_size=args.batch_size,
+            lr=args.lr,
+            lr_decay=args.lr_decay,
+            patience=args.patience,
+            seed=args.seed,
+            csv_path=folder.work / "metrics.csv",
+            verbose=not args.quiet,
+            threads=args.threads,
+            resume=state,
+            on_checkpoint=folder.checkpoint,
+        )
+        best = history.best
+        config.update(history.config)
+        config["result"] = {
+            "epochs_run": len(history),
+            "best_epoch": history.best_epoch,
+            "stopped_early": history.stopped_early,
+            "restored_best": history.restored_best,
+            **{name: getattr(best, name) for name in METRIC_NAMES},
+            "train_seconds": float(history.column("seconds").sum()),
+        }
+        from mlp.plots import plot_learning_curves  # matplotlib only once there is a result
+
+        figure = plot_learning_curves(history, title=f"{args.dataset}, d_h = {args.hidden}")
+        metadata = {"dataset": args.dataset, "best_epoch": best.epoch}
+        out = folder.finish(net, config, figure, metadata)
+    except BaseException as exc:
+        reason = " ".join(str(exc).split()) or type(exc).__name__
+        folder.abandon(reason)
+        if folder.epochs_saved:
+            print(
+                f"kept the {folder.epochs_saved} finished epoch(s) in {folder.work} "
+                "(continue with --resume, or start again with --overwrite)",
+                file=sys.stderr,
+            )
+        raise
+    finally:
+        folder.release()
     print(history.summary())
     print(f"wrote {out / 'metrics.csv'}, config.json, curves.png, model.npz")
     return 0

@@ -116,6 +116,11 @@ def _verified_bytes(path: Path, spec: DatasetSpec, role: str) -> bytes:
     if _VERIFIED.get(key) == idx_file.content_hash:
         return data
     algorithm, expected = idx_file.content_hash.split(":")
+    if path.suffix != ".gz" and data[:2] == b"\x1f\x8b":
+        raise IDXError(
+            f"{path}: the file is gzip-compressed but its name does not end in .gz: "
+            f"rename it to {path.name}.gz (it is not corrupted)"
+        )
     actual = _digest(data, algorithm)
     if actual != expected:
         other = _identify(data)
