@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from typing import NoReturn
 
 from mlp import __version__
-from mlp.cli import bench, data, gradcheck, train
+from mlp.cli import bench, data, gradcheck, sweep, train
 from mlp.cli.arguments import HelpFormat
 
 __all__ = ["SUBCOMMANDS", "Parser", "build_parser", "main"]
@@ -28,6 +28,7 @@ SUBCOMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
     train.add,
     gradcheck.add,
     bench.add,
+    sweep.add,
 )
 """Functions registering one subcommand each, in the order ``--help`` lists them."""
 

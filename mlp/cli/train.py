@@ -63,8 +63,8 @@ def add(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
-def add_data_options(parser: argparse.ArgumentParser) -> None:
-    """``--dataset`` and the data group: the options of ``mlp.data.DataOptions`` but the seed."""
+def add_data_options(parser: argparse.ArgumentParser) -> argparse._ArgumentGroup:
+    """The data group: the options of ``mlp.data.DataOptions`` but the seed; returns it."""
     data = parser.add_argument_group("data")
     data.add_argument(
         "--dataset", choices=DATASET_CHOICES, default="fashion-mnist", help="data set to train on"
@@ -92,6 +92,7 @@ def add_data_options(parser: argparse.ArgumentParser) -> None:
         "--n-points", type=positive_int, default=1000, help="circles: training+validation"
     )
     data.add_argument("--noise", type=nonnegative_float, default=0.1, help="circles: noise")
+    return data
 
 
 def data_options(args: argparse.Namespace, seed: int) -> DataOptions:
