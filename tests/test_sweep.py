@@ -7,6 +7,7 @@ workers are processes of this test run.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import json
 import math
@@ -350,6 +351,15 @@ class _Stop(Exception):
 
 def _stop(pending: int, total: int) -> None:
     raise _Stop
+
+
+def test_resuming_after_the_defaults_changed_is_refused(tmp_path, monkeypatch) -> None:
+    with pytest.raises(_Stop):
+        run_sweep(tmp_path, SPEC, on_start=_stop)
+    lr_decay = HYPERPARAMETERS["lr_decay"]
+    monkeypatch.setitem(HYPERPARAMETERS, "lr_decay", dataclasses.replace(lr_decay, default=0.1))
+    with pytest.raises(SweepMismatch, match="the same search but other configurations"):
+        run_sweep(tmp_path, SPEC)
 
 
 def test_two_sweeps_cannot_write_one_folder_at_once(tmp_path) -> None:

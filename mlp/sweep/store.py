@@ -2,8 +2,9 @@
 
 ``sweep.json`` holds the ``SweepSpec`` (search space, seeds, data options) and the list of
 configurations, written atomically (``mlp.files.atomic_write``) when the sweep starts. A
-sweep started again in the same folder must have the same spec: it then resumes; any other
-spec is refused, naming what differs.
+sweep started again in the same folder must have the same spec, and give the same
+configurations (the package's defaults may have changed): it then resumes; any other spec is
+refused, naming what differs.
 
 ``results.jsonl`` holds one JSON object per finished task, one line each, appended whole
 (``mlp.files.append_line``) by the process that runs the sweep, in the order tasks finish:
@@ -137,6 +138,12 @@ def prepare_folder(folder: str | os.PathLike[str], spec: SweepSpec) -> dict[str,
             raise SweepMismatch(
                 f"{folder} holds another sweep ({'; '.join(differences)}): "
                 "use another folder, or the same options to resume"
+            )
+        if stored["configurations"] != spec.space.configurations():  # e.g. new defaults
+            raise SweepMismatch(
+                f"{folder} holds the same search but other configurations (the defaults of "
+                f"mlp {stored.get('mlp_version')} differ from those of mlp {__version__}): "
+                "use another folder"
             )
     else:
         configurations = spec.space.configurations()
