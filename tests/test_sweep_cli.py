@@ -15,7 +15,7 @@ import pytest
 from conftest import ROOT, require
 
 from mlp.cli import build_parser, main
-from mlp.cli.sweep import _spec
+from mlp.cli.sweep import sweep_spec
 from mlp.cli.train import load_data
 from mlp.data import load_splits
 from mlp.sweep import SearchSpace, SweepSpec, read_results, run_sweep
@@ -192,8 +192,8 @@ def test_mlp_train_and_mlp_sweep_load_the_same_splits(tmp_path: Path) -> None:
     train_args = parser.parse_args(["train", *data, "--seed", "3", "--out", str(tmp_path)])
     sweep_args = parser.parse_args(["sweep", *data, "--data-seed", "3", "--out", str(tmp_path)])
     trained, _ = load_data(train_args)
-    swept, _ = load_splits(_spec(sweep_args).data)
+    swept, _ = load_splits(sweep_spec(sweep_args).data)
     for name in ("X_train", "y_train", "X_valid", "y_valid", "X_test", "y_test"):
         assert np.array_equal(getattr(trained, name), getattr(swept, name)), name
     assert trained.sizes() == {"train": 240, "valid": 60, "test": 300}
-    assert json.loads(json.dumps(_spec(sweep_args).data.to_dict()))["noise"] == 0.2
+    assert json.loads(json.dumps(sweep_spec(sweep_args).data.to_dict()))["noise"] == 0.2

@@ -9,8 +9,9 @@ from typing import Any
 
 from mlp.cli.arguments import add_command, nonnegative_int, positive_int
 from mlp.cli.train import add_data_options, data_options
+from mlp.sweep.space import HYPERPARAMETERS, SearchSpace, SweepSpec, parse_range, parse_values
 
-__all__ = ["add", "run"]
+__all__ = ["add", "run", "sweep_spec"]
 
 
 def _argument_type(parse: Any, what: str) -> Any:
@@ -37,8 +38,6 @@ def _default_jobs() -> int:
 
 def add(subparsers: argparse._SubParsersAction) -> None:
     """Register ``mlp sweep``."""
-    from mlp.sweep.space import HYPERPARAMETERS, parse_range, parse_values
-
     names = ", ".join(f"{h.name} ({h.help}, default {h.default})" for h in HYPERPARAMETERS.values())
     summary = "grid or random search of hyper-parameters, resumable, on one machine or Dask"
     parser = add_command(
@@ -113,8 +112,8 @@ def add(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
-def _spec(args: argparse.Namespace) -> Any:
-    from mlp.sweep.space import SearchSpace, SweepSpec
+def sweep_spec(args: argparse.Namespace) -> SweepSpec:
+    """The ``SweepSpec`` of the options: ``--epochs N`` and ``--patience N`` join the grid."""
 
     grid = list(args.grid)
     for name in ("epochs", "patience"):
@@ -134,7 +133,7 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError("--report only reads DIR: give --grid, --range and --random with --out")
     if args.out is not None:
         folder = args.out
-        spec = _spec(args)
+        spec = sweep_spec(args)
         varying = spec.space.varying()
         jobs = args.jobs if args.jobs is not None else _default_jobs()
         where = (
