@@ -23,6 +23,7 @@ import os
 import socket
 import threading
 import time
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -144,7 +145,14 @@ def _joblib(tasks: Sequence[Task], data: DataOptions, jobs: int) -> Iterator[dic
     parallel = joblib.Parallel(
         n_jobs=jobs, backend="loky", return_as="generator_unordered", batch_size=1
     )
-    yield from parallel(joblib.delayed(run_task)(task, data) for task in tasks)
+    rows = parallel(joblib.delayed(run_task)(task, data) for task in tasks)
+    try:
+        for row in rows:  # noqa: UP028 (not yield from: this generator closes rows, quietly)
+            yield row
+    finally:
+        with warnings.catch_warnings():  # "N tasks ... cancelled": expected after an interrupt
+            warnings.filterwarnings("ignore", category=UserWarning, module="joblib")
+            rows.close()
 
 
 def _dask(tasks: Sequence[Task], data: DataOptions, scheduler: Any) -> Iterator[dict[str, Any]]:
