@@ -1,7 +1,7 @@
 """The command line, ``python -m mlp COMMAND`` (or the ``mlp`` script): a layer on top.
 
-One module per subcommand (``mlp.cli.data``, ``train``, ``gradcheck``, ``bench``), each with
-an ``add(subparsers)`` function that registers its parser and sets ``func`` to a
+One module per subcommand (``mlp.cli.data``, ``train``, ``gradcheck``, ``bench``, ``sweep``),
+each with an ``add(subparsers)`` function that registers its parser and sets ``func`` to a
 ``run(args) -> int`` function; ``mlp.cli.arguments`` holds the argument types, which parse
 text and then validate with ``mlp.checks``. Library modules never import this package.
 
