@@ -6,20 +6,69 @@ holds either its previous content or the new one, never a part. ``append_line`` 
 whole line to a log-like file (one ``write`` of the complete line, flushed), and
 ``read_lines`` refuses a last line without its newline, the trace of an interrupted append.
 A failed write (disk full, interrupt) removes its temporary file and names the path.
+``exclusive_lock`` keeps two processes from writing the same place at once.
 """
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
-__all__ = ["IncompleteFileError", "append_line", "atomic_write", "read_lines"]
+__all__ = [
+    "IncompleteFileError",
+    "LockedError",
+    "append_line",
+    "atomic_write",
+    "exclusive_lock",
+    "read_lines",
+]
 
 
 class IncompleteFileError(ValueError):
     """A file ends with a partial line: a write was interrupted (disk full, killed process)."""
+
+
+class LockedError(RuntimeError):
+    """Another live process holds the lock; the message names what is locked and the holder."""
+
+
+@contextlib.contextmanager
+def exclusive_lock(path: str | os.PathLike[str], *, what: str) -> Iterator[Path]:
+    """Hold an exclusive lock on the file ``path`` for the duration of the block.
+
+    The lock is ``flock``'s, so the system releases it when its process ends, however it
+    ends: a crash leaves no stale lock. The file holds the holder's pid and is removed when
+    the block ends. Raises ``LockedError`` at once (no waiting) when another process holds
+    it, naming ``what`` and the holder's pid.
+    """
+    path = Path(path)
+    while True:
+        descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(descriptor)
+            holder = ""
+            with contextlib.suppress(OSError):
+                holder = path.read_text().strip()
+            holder = holder or "unknown"
+            raise LockedError(f"{what} is in use by another process ({holder})") from None
+        with contextlib.suppress(FileNotFoundError):  # still the file at path? (its previous
+            if os.fstat(descriptor).st_ino == path.stat().st_ino:  # holder may remove it)
+                break
+        os.close(descriptor)
+    try:
+        os.ftruncate(descriptor, 0)
+        os.write(descriptor, f"pid {os.getpid()}\n".encode())
+        yield path
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+        os.close(descriptor)  # releases the lock
 
 
 def atomic_write(path: str | os.PathLike[str], data: bytes | str, *, mode: int = 0o644) -> Path:

@@ -16,7 +16,8 @@ stopped). A run that fails before its first epoch leaves nothing.
 ``RunFolder`` refuses, with a message naming the way out: a ``DIR`` that already holds
 something (``overwrite``), an interrupted run in ``DIR.incomplete`` when neither ``resume``
 nor ``overwrite`` was asked, a resume with other settings, and a ``DIR`` that another live
-process is writing (its lock; a lock left by a dead process is taken over).
+process is writing (``mlp.files.exclusive_lock``: released by the system when a process
+dies, so a crash leaves no stale lock).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from mlp.files import atomic_write
+from mlp.files import LockedError, atomic_write, exclusive_lock
 from mlp.model_io import load_model, save_model
 from mlp.network import MLP
 from mlp.records import History, write_config
@@ -45,17 +46,6 @@ class RunFolderError(RuntimeError):
     """The output folder cannot be used as asked; the message says why and what to do."""
 
 
-def _pid_alive(pid: int) -> bool:
-    """Whether a process with this pid exists (on this machine)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # it exists, owned by someone else
-        return True
-    return True
-
-
 class RunFolder:
     """The folder ``target`` of one training run (see the module docstring).
 
@@ -66,8 +56,9 @@ class RunFolder:
     ``finally`` block (drops the lock; removes a work folder with no finished epoch).
     """
 
-    def __init__(self, target: str | os.PathLike[str], *, overwrite: bool = False,
-                 resume: bool = False) -> None:
+    def __init__(
+        self, target: str | os.PathLike[str], *, overwrite: bool = False, resume: bool = False
+    ) -> None:
         if str(target).strip() == "":
             raise RunFolderError("the output folder must be named (got an empty path)")
         self.target = Path(target)
@@ -78,7 +69,7 @@ class RunFolder:
         self.work = self.target.with_name(self.target.name + ".incomplete")
         self.lock = self.target.with_name(self.target.name + ".lock")
         self.overwrite, self.resume = overwrite, resume
-        self._locked = False
+        self._lock = contextlib.ExitStack()
         self._created = False  # this run made the work folder (a new run, not a resume)
         self._epochs_saved = 0
 
@@ -103,30 +94,10 @@ class RunFolder:
 
     def _acquire_lock(self) -> None:
         self.lock.parent.mkdir(parents=True, exist_ok=True)
-        for _ in range(2):
-            try:
-                descriptor = os.open(self.lock, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-            except FileExistsError:
-                owner = self._lock_owner()
-                if owner is not None and _pid_alive(owner):
-                    raise RunFolderError(
-                        f"another run (pid {owner}) is writing {self.target}; wait for it to "
-                        f"end, or stop it (a stale lock {self.lock} is removed automatically)"
-                    ) from None
-                with contextlib.suppress(FileNotFoundError):
-                    self.lock.unlink()  # left by a process that no longer exists
-                continue
-            with os.fdopen(descriptor, "w") as stream:
-                stream.write(f"{os.getpid()}\n")
-            self._locked = True
-            return
-        raise RunFolderError(f"could not take the lock {self.lock}")
-
-    def _lock_owner(self) -> int | None:
         try:
-            return int(self.lock.read_text().split()[0])
-        except (FileNotFoundError, ValueError, IndexError):
-            return None
+            self._lock.enter_context(exclusive_lock(self.lock, what=f"{self.target} (a run)"))
+        except LockedError as exc:
+            raise RunFolderError(f"{exc}: wait for that run to end, or stop it") from None
 
     def _prepare(self, config: dict[str, Any]) -> TrainingState | None:
         interrupted = self.work.exists()
@@ -266,13 +237,9 @@ class RunFolder:
         (nothing to keep). An interrupted run's folder found at the start is never removed."""
         if self._created and self.work.exists() and not self._epochs_saved:
             shutil.rmtree(self.work, ignore_errors=True)
-        if self._locked:
-            with contextlib.suppress(FileNotFoundError):
-                self.lock.unlink()
-            self._locked = False
+        self._lock.close()
 
     @property
     def epochs_saved(self) -> int:
         """Number of finished epochs saved in the work folder."""
         return self._epochs_saved
-

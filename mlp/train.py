@@ -216,9 +216,7 @@ def _divergence_advice(net: MLP, lr: float, x_max: float) -> str:
     return "; ".join(advice)
 
 
-def _check_divergence(
-    record: EpochMetrics, net: MLP, has_test: bool, advice: str
-) -> None:
+def _check_divergence(record: EpochMetrics, net: MLP, has_test: bool, advice: str) -> None:
     """Raise ``TrainingDiverged`` if a loss of the epoch or a parameter is out of bounds."""
     bound = DIVERGENCE_FACTOR * math.log(net.m)
     splits = ("train", "valid", "test") if has_test else ("train", "valid")

@@ -79,3 +79,37 @@ def test_read_lines_refuses_a_last_line_without_its_newline(tmp_path: Path) -> N
     path.write_text("epoch,loss\n1,0.2")
     with pytest.raises(files.IncompleteFileError, match=r"metrics\.csv: the last line"):
         files.read_lines(path)
+
+
+HOLD_LOCK = """
+import sys, time
+from mlp.files import exclusive_lock
+with exclusive_lock(sys.argv[1], what="the test folder"):
+    print("locked", flush=True)
+    time.sleep(60)
+"""
+
+
+def test_a_lock_is_exclusive_across_processes_and_dies_with_its_holder(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    path = tmp_path / "run.lock"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, str(path)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "locked\n"
+        with (
+            pytest.raises(
+                files.LockedError, match=rf"in use by another process \(pid {holder.pid}\)"
+            ),
+            files.exclusive_lock(path, what="the test folder"),
+        ):
+            pass
+    finally:
+        holder.kill()  # SIGKILL: no cleanup runs in the holder
+        holder.wait()
+    with files.exclusive_lock(path, what="the test folder"):  # the system released it
+        assert path.read_text() == f"pid {os.getpid()}\n"
+    assert not path.exists()

@@ -191,7 +191,7 @@ def test_a_second_run_into_the_same_folder_is_refused_while_the_first_runs(
 ) -> None:
     first = RunFolder(tmp_path / "run")
     first.start({"lr": 0.3})
-    with pytest.raises(RunFolderError, match=rf"another run \(pid {os.getpid()}\) is writing"):
+    with pytest.raises(RunFolderError, match=rf"in use by another process \(pid {os.getpid()}\)"):
         RunFolder(tmp_path / "run").start({"lr": 0.3})
     first.release()
 
@@ -199,7 +199,7 @@ def test_a_second_run_into_the_same_folder_is_refused_while_the_first_runs(
 def test_a_lock_left_by_a_dead_process_is_taken_over(tmp_path: Path) -> None:
     child = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
                            capture_output=True, text=True, check=True)  # fmt: skip
-    (tmp_path / "run.lock").write_text(child.stdout)  # that process has ended
+    (tmp_path / "run.lock").write_text(f"pid {child.stdout}")  # that process has ended
     run(RunFolder(tmp_path / "run"))
     assert (tmp_path / "run" / "model.npz").exists() and not (tmp_path / "run.lock").exists()
 
@@ -318,6 +318,26 @@ def test_cli_interrupted_keeps_the_finished_epochs_and_resumes(tmp_path, sig, st
     )
     assert resumed.returncode == 0, resumed.stderr
     assert len(History.read_csv(tmp_path / "run" / "metrics.csv")) == epochs + 1
+
+
+def test_cli_a_second_run_into_the_same_folder_is_refused_and_the_first_completes(
+    tmp_path: Path,
+) -> None:
+    command = mlp_command("train", "--dataset", "circles", "--n-points", "20000", "--hidden",
+                          "64", "--batch-size", "10", "--epochs", "3", "--threads", "1",
+                          "--quiet", "--out", "run", cwd=tmp_path)  # fmt: skip
+    first = subprocess.Popen(command, cwd=tmp_path, env=environment(), text=True,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
+    deadline = time.monotonic() + 60
+    while not (tmp_path / "run.lock").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    second = subprocess.run(command, cwd=tmp_path, env=environment(), text=True,
+                            capture_output=True, timeout=120)  # fmt: skip
+    _, first_err = first.communicate(timeout=120)
+    assert second.returncode == 1
+    assert f"in use by another process (pid {first.pid})" in second.stderr
+    assert first.returncode == 0, first_err
+    assert len(History.read_csv(tmp_path / "run" / "metrics.csv")) == 3
 
 
 def test_cli_messages_name_the_option(tmp_path: Path) -> None:

@@ -1,7 +1,7 @@
 """The command line, ``python -m mlp COMMAND`` (or the ``mlp`` script): a layer on top.
 
-One module per subcommand (``mlp.cli.data``, ``train``, ``gradcheck``, ``bench``), each with
-an ``add(subparsers)`` function that registers its parser and sets ``func`` to a
+One module per subcommand (``mlp.cli.data``, ``train``, ``gradcheck``, ``bench``, ``sweep``),
+each with an ``add(subparsers)`` function that registers its parser and sets ``func`` to a
 ``run(args) -> int`` function; ``mlp.cli.arguments`` holds the argument types, which parse
 text and then validate with ``mlp.checks``. Library modules never import this package.
 
@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
 from mlp import __version__
-from mlp.cli import bench, data, gradcheck, train
+from mlp.cli import bench, data, gradcheck, sweep, train
 from mlp.cli.arguments import HelpFormat
 
 __all__ = ["SUBCOMMANDS", "Parser", "build_parser", "main"]
@@ -29,6 +29,7 @@ SUBCOMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
     train.add,
     gradcheck.add,
     bench.add,
+    sweep.add,
 )
 """Functions registering one subcommand each, in the order ``--help`` lists them."""
 

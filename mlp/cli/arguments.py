@@ -83,7 +83,6 @@ MAX_THREADS = 1024
 """The largest ``--threads`` accepted (threadpoolctl overflows on huge counts)."""
 
 
-
 def _thread_count(value: int) -> int:
     if checks.positive_int("threads", value) > MAX_THREADS:
         raise ValueError(f"threads must be at most {MAX_THREADS}, got {value}")

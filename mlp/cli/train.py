@@ -19,9 +19,9 @@ from mlp.cli.arguments import (
     positive_int,
     thread_count,
 )
-from mlp.data import Splits
+from mlp.data import DATASET_CHOICES, DataOptions, Splits, load_splits
 
-__all__ = ["add", "load_data", "run"]
+__all__ = ["add", "add_data_options", "data_options", "load_data", "run"]
 
 
 def add(subparsers: argparse._SubParsersAction) -> None:
@@ -38,12 +38,6 @@ def add(subparsers: argparse._SubParsersAction) -> None:
             "OUT.incomplete/ and renames it to OUT when it completes; an interrupted run "
             "(Ctrl-C, SIGTERM, divergence) keeps its finished epochs there for --resume."
         ),
-    )
-    parser.add_argument(
-        "--dataset",
-        choices=("circles", "fashion-mnist", "mnist"),
-        default="fashion-mnist",
-        help="data set to train on",
     )
     parser.add_argument(
         "--out", metavar="DIR", type=output_folder, required=True, help="output folder (created)"
@@ -82,13 +76,23 @@ def add(subparsers: argparse._SubParsersAction) -> None:
         help="seed of the initialization, split and shuffling",
     )
     parser.add_argument(
-        "--dtype", choices=("float32", "float64"), default="float32", help="floating-point type"
-    )
-    parser.add_argument(
         "--threads", type=thread_count, default=None, help="BLAS threads (default: all)"
     )
     add_lambda_options(parser)
+    add_data_options(parser)
+    parser.add_argument("--quiet", action="store_true", help="print only the final summary")
+    parser.set_defaults(func=run)
+
+
+def add_data_options(parser: argparse.ArgumentParser) -> argparse._ArgumentGroup:
+    """The data group: the options of ``mlp.data.DataOptions`` but the seed; returns it."""
     data = parser.add_argument_group("data")
+    data.add_argument(
+        "--dataset", choices=DATASET_CHOICES, default="fashion-mnist", help="data set to train on"
+    )
+    data.add_argument(
+        "--dtype", choices=("float32", "float64"), default="float32", help="floating-point type"
+    )
     data.add_argument(
         "--n-valid",
         type=positive_int,
@@ -109,66 +113,38 @@ def add(subparsers: argparse._SubParsersAction) -> None:
         "--n-points", type=positive_int, default=1000, help="circles: training+validation"
     )
     data.add_argument("--noise", type=nonnegative_float, default=0.1, help="circles: noise")
-    parser.add_argument("--quiet", action="store_true", help="print only the final summary")
-    parser.set_defaults(func=run)
+    return data
+
+
+def data_options(args: argparse.Namespace, seed: int) -> DataOptions:
+    """The ``DataOptions`` of the options of ``add_data_options``, split with ``seed``.
+
+    An option refused by ``DataOptions`` is named as an option (``--n-valid``, not
+    ``n_valid``) in the error.
+    """
+    fields = {
+        "dataset": args.dataset,
+        "seed": seed,
+        "dtype": args.dtype,
+        "n_valid": args.n_valid,
+        "standardize": args.standardize,
+        "data_dir": args.data_dir,
+        "download": not args.no_download,
+        "n_points": args.n_points,
+        "noise": args.noise,
+    }
+    try:
+        return DataOptions(**fields)
+    except ValueError as exc:
+        name, _, rest = str(exc).partition(" ")
+        if name in fields and name != "seed":
+            raise ValueError(f"--{name.replace('_', '-')} {rest}") from exc
+        raise
 
 
 def load_data(args: argparse.Namespace) -> tuple[Splits, dict[str, Any]]:
     """The splits ``mlp train`` asks for and a description of them for ``config.json``."""
-    from mlp import data as datasets
-
-    dtype = np.dtype(args.dtype)
-    if args.dataset == "circles":
-        if args.n_points < 2:
-            raise ValueError(
-                f"--n-points must be at least 2 (training and validation points), "
-                f"got {args.n_points}"
-            )
-        n_valid = args.n_valid if args.n_valid is not None else max(1, args.n_points // 4)
-        if not 0 < n_valid < args.n_points:
-            raise ValueError(f"--n-valid must lie in (0, {args.n_points}), got {n_valid}")
-        n_test = args.n_points
-        X, y = datasets.two_circles(args.n_points + n_test, noise=args.noise, seed=args.seed)
-        X = X.astype(dtype)
-        X_train, y_train, X_valid, y_valid = datasets.train_valid_split(
-            X[: args.n_points], y[: args.n_points], n_valid=n_valid, seed=args.seed
-        )
-        splits = Splits(
-            X_train,
-            y_train,
-            X_valid,
-            y_valid,
-            X[args.n_points :],
-            y[args.n_points :],
-            name="circles",
-            classes=("outer", "inner"),
-            source="mlp.data.two_circles",
-            seed=args.seed,
-        )
-        description = {
-            "name": "circles",
-            "noise": args.noise,
-            "n_points": args.n_points,
-            "n_test": n_test,
-            "source": splits.source,
-        }
-        return splits, description
-    splits = datasets.prepare(
-        args.dataset,
-        n_valid=args.n_valid if args.n_valid is not None else 10_000,
-        seed=args.seed,
-        dtype=dtype,
-        standardize=None if args.standardize == "none" else args.standardize,
-        data_dir=args.data_dir,
-        download=not args.no_download,
-    )
-    description = {
-        "name": splits.name,
-        "standardize": args.standardize,
-        "source": splits.source,
-        "files": {role: str(path) for role, path in splits.files.items()},
-    }
-    return splits, description
+    return load_splits(data_options(args, args.seed))
 
 
 def run_config(args: argparse.Namespace, description: dict[str, Any]) -> dict[str, Any]:

@@ -7,7 +7,8 @@ Submodules, one idea each:
 - ``mlp.data.datasets``: finding, checking, downloading and loading them; ``dataset_status``;
 - ``mlp.data.synthetic``: the two circles and balanced small batches;
 - ``mlp.data.preprocessing``: a seeded split, scaling, standardisation;
-- ``mlp.data.splits``: the train/valid/test container ``Splits`` and ``prepare``.
+- ``mlp.data.splits``: the train/valid/test container ``Splits`` and ``prepare``;
+- ``mlp.data.options``: ``DataOptions``, the splits a command trains on, and ``load_splits``.
 
 Everything public is importable from ``mlp.data`` itself.
 """
@@ -31,6 +32,7 @@ from mlp.data.datasets import (
     read_split,
 )
 from mlp.data.idx import IDXError, read_idx, write_idx
+from mlp.data.options import DATASET_CHOICES, DataOptions, load_splits
 from mlp.data.preprocessing import Standardizer, scale01, train_valid_split
 from mlp.data.registry import (
     DATASETS,
@@ -51,6 +53,7 @@ from mlp.data.synthetic import balanced_examples, two_circles
 __all__ = [
     "CACHE_NAME",
     "DATASETS",
+    "DATASET_CHOICES",
     "DATA_ENV",
     "FASHION_MNIST",
     "FASHION_MNIST_CLASSES",
@@ -60,6 +63,7 @@ __all__ = [
     "MNIST_URL",
     "ROLES",
     "ChecksumError",
+    "DataOptions",
     "DatasetSpec",
     "DatasetStatus",
     "DatasetUnavailable",
@@ -76,6 +80,7 @@ __all__ = [
     "load_dataset",
     "load_fashion_mnist",
     "load_mnist",
+    "load_splits",
     "locate_dataset",
     "prepare",
     "read_idx",
