@@ -22,6 +22,7 @@ data            datasets: IDX format, pinned image datasets, two circles, prepro
 plots           decision regions, learning curves, image grids
 model_io        saving and loading trained networks (.npz, validated)
 bench           epoch timings: loop, matrix, matrix products alone, PyTorch when installed
+sweep           grid and random searches of hyper-parameters, resumable, on joblib or Dask
 layers          a small stack of dense layers for the MNIST lab
 losses          the lab's losses (MSE, binary and softmax cross-entropy) and their gradients
 optimizers      SGD with momentum and Adam for the layer stack
