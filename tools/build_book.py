@@ -1,4 +1,10 @@
-"""Build the book: ``python tools/build_book.py [--clean] [--builder html|pdflatex]``.
+"""Build the book: ``python tools/build_book.py [--clean] [--builder html|pdflatex] [--jobs N]``.
+
+Chapters are executed before Sphinx runs, ``--jobs`` at a time (default 2, one per core),
+and their outputs stored in MyST-NB's execution cache, from which the Sphinx build then
+reads them; a chapter whose front matter says ``backprop_book: {execute_alone: true}``
+(the timing chapters) is executed afterwards on its own, so that nothing else runs on the
+machine while it measures. A failing chapter stops the build with its traceback.
 
 ``--toc`` and ``--path-output`` build a partial book elsewhere (e.g. a few
 chapters while writing them) without touching ``_build``.
@@ -18,12 +24,15 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import multiprocessing
+import os
 import pickle
 import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -73,13 +82,112 @@ def print_execution_times(build: Path) -> None:
     print(f"  {sum(r or 0.0 for _, _, r in rows):7.1f}  total")
 
 
+def toc_chapters(toc: Path) -> list[Path]:
+    """The ``.md`` files a Jupyter Book table of contents lists, in reading order."""
+    import yaml
+
+    def walk(node: Any) -> list[str]:
+        found: list[str] = []
+        if isinstance(node, dict):
+            found += [node[key] for key in ("root", "file") if key in node]
+            for value in node.values():
+                found += walk(value) if isinstance(value, dict | list) else []
+        elif isinstance(node, list):
+            for item in node:
+                found += walk(item)
+        return found
+
+    entries = walk(yaml.safe_load(toc.read_text()))
+    return [ROOT / (e if e.endswith(".md") else e + ".md") for e in entries]
+
+
+def read_chapter(path: Path) -> Any:
+    """The chapter as the notebook MyST-NB executes and caches (None: not a notebook)."""
+    from myst_nb.core.read import is_myst_markdown_notebook, read_myst_markdown_notebook
+
+    text = path.read_text()
+    if not is_myst_markdown_notebook(text):
+        return None
+    return read_myst_markdown_notebook(text, add_source_map=True, path=str(path))
+
+
+def execute_chapter(path_text: str) -> tuple[str, Any, float, str]:
+    """Execute one chapter in its own folder: (path, executed notebook, seconds, error)."""
+    import nbclient
+
+    path = Path(path_text)
+    nb = read_chapter(path)
+    start = time.perf_counter()
+    try:
+        resources = {"metadata": {"path": str(path.parent)}}
+        client = nbclient.NotebookClient(
+            nb, timeout=600, kernel_name="python3", resources=resources, record_timing=False
+        )
+        executed = client.execute()
+    except Exception as exc:  # the cell's traceback is in the message
+        return path_text, None, time.perf_counter() - start, f"{type(exc).__name__}: {exc}"
+    return path_text, executed, time.perf_counter() - start, ""
+
+
+def execute_stale_chapters(cache_path: Path, toc: Path, jobs: int) -> bool:
+    """Execute the chapters the cache lacks, ``jobs`` at a time, then the lone ones; cache
+    each success. Returns False (after printing the error) if a chapter fails."""
+    from jupyter_cache import get_cache
+    from jupyter_cache.base import CacheBundleIn
+
+    cache = get_cache(str(cache_path))
+    together, alone = [], []
+    for path in toc_chapters(toc):
+        nb = read_chapter(path)
+        if nb is None:
+            continue
+        try:
+            cache.match_cache_notebook(nb)
+            continue
+        except KeyError:
+            pass
+        lone = nb.metadata.get("backprop_book", {}).get("execute_alone", False)
+        (alone if lone else together).append(str(path))
+    if not together and not alone:
+        return True
+    print(f"executing {len(together)} chapter(s), {jobs} at a time, then {len(alone)} alone")
+
+    def store(results: Any) -> bool:
+        for path_text, executed, seconds, error in results:
+            name = Path(path_text).relative_to(ROOT)
+            if error:
+                print(f"\nExecuting {name} FAILED after {seconds:.0f} s:\n{error}")
+                return False
+            bundle = CacheBundleIn(executed, path_text, data={"execution_seconds": seconds})
+            cache.cache_notebook_bundle(bundle, check_validity=False, overwrite=True)
+            print(f"  {seconds:7.1f} s  {name}", flush=True)
+        return True
+
+    environment = dict(os.environ)
+    if jobs > 1:  # one BLAS thread per kernel: the chapters share the cores, not the threads
+        os.environ["OPENBLAS_NUM_THREADS"] = os.environ["OMP_NUM_THREADS"] = "1"
+    try:
+        with multiprocessing.get_context("spawn").Pool(jobs) as pool:
+            if not store(pool.imap_unordered(execute_chapter, together)):
+                return False
+    finally:
+        os.environ.clear()
+        os.environ.update(environment)
+    return store(execute_chapter(path) for path in alone)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clean", action="store_true", help="remove _build first")
     parser.add_argument("--builder", default="html", choices=["html", "pdflatex"])
     parser.add_argument("--toc", help="another table of contents (default: _toc.yml)")
     parser.add_argument("--path-output", help="build under this folder instead of the root")
+    parser.add_argument(
+        "--jobs", type=int, default=2, help="chapters executed at once before Sphinx runs"
+    )
     args = parser.parse_args(argv)
+    if args.jobs < 1:
+        parser.error(f"--jobs must be at least 1, got {args.jobs}")
 
     BUILD = Path(args.path_output or ROOT).resolve() / "_build"
     CACHE = BUILD / ".jupyter_cache"
@@ -114,6 +222,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.path_output:
         command += ["--path-output", str(BUILD.parent)]
     start = time.perf_counter()
+    toc = Path(args.toc).resolve() if args.toc else ROOT / "_toc.yml"
+    if not execute_stale_chapters(CACHE, toc, args.jobs):
+        print(f"\nBook build FAILED after {time.perf_counter() - start:.0f} s.")
+        return 1
     result = subprocess.run(command, cwd=ROOT, check=False)
     elapsed = time.perf_counter() - start
     if result.returncode != 0:
