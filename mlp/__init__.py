@@ -13,6 +13,7 @@ network         the ReLU/softmax MLP as the chapters derive it: fprop, bprop (Pa
 fused           the fast SGD step: the same formulas fused into one pass, in reused buffers
 minibatches     an epoch's order of the examples, cut into minibatches
 train           minibatch SGD with the six numbers per epoch, early stopping, divergence
+augment         data augmentation: training images moved by a few whole pixels
 records         the six numbers per epoch, the history and their CSV/JSON files
 runs            a run's output folder: written aside, locked, renamed when complete, resumable
 files           writing files whole or not at all (atomic rename, whole-line appends)

@@ -12,6 +12,11 @@ minibatch to the next (``StepBuffers``) and changes the *form* of three computat
   times a gradient, the step itself (no separate pass multiplying ``grad_W1`` by ``lr``);
 - the sums over the examples in the bias gradients are products with a vector of ones.
 
+With ``momentum`` mu > 0 the update is the heavy ball's (Polyak 1964), in place, with the
+``velocity`` arrays the caller keeps from one step to the next (``MLP.new_velocity``)::
+
+    v <- mu v - lr grad_theta;    theta <- theta + v
+
 An example is misclassified when another class scores higher than its own; ties for the
 maximum are rare and counted as ``argmax`` (the first class with the maximum) counts them.
 Chapter C6 times this step against the chapters' version, its matrix products alone and
@@ -72,13 +77,21 @@ class StepBuffers:
 
 
 def fused_sgd_step(
-    net: MLP, X: NDArray, y: NDArray[np.intp], lr: float, buffers: StepBuffers
+    net: MLP,
+    X: NDArray,
+    y: NDArray[np.intp],
+    lr: float,
+    buffers: StepBuffers,
+    momentum: float = 0.0,
+    velocity: dict[str, NDArray] | None = None,
 ) -> tuple[float, int]:
     """One SGD step of ``net`` on ``X`` ``(n, d)``, ``y`` ``(n,)``, parameters updated in place.
 
     Returns ``(sum of the losses L, number of misclassified rows)`` of the parameters before
     the step. Nothing is checked: ``X`` has the network's dtype, ``y`` holds labels in
-    ``[0, m)``, ``lr > 0`` (``MLP.sgd_step`` checks, then calls this).
+    ``[0, m)``, ``lr > 0``, ``0 <= momentum < 1`` and, when ``momentum > 0``, ``velocity``
+    holds arrays shaped like the parameters, updated in place (``MLP.sgd_step`` checks, then
+    calls this).
     """
     W1, b1, W2, b2 = net.W1, net.b1, net.W2, net.b2
     n = X.shape[0]
@@ -120,8 +133,18 @@ def fused_sgd_step(
         lr_grad_W1 += lr * penalty_W1
         lr_grad_W2 += lr * penalty_W2
     # the step, in place: theta -= lr * grad_theta
-    W1 -= lr_grad_W1
-    b1 -= lr_grad_b1
-    W2 -= lr_grad_W2
-    b2 -= lr_grad_b2
+    if not momentum:
+        W1 -= lr_grad_W1
+        b1 -= lr_grad_b1
+        W2 -= lr_grad_W2
+        b2 -= lr_grad_b2
+        return loss_sum, errors
+    # with momentum (heavy ball): v <- momentum v - lr grad_theta, then theta += v
+    steps = {"W1": (W1, lr_grad_W1), "b1": (b1, lr_grad_b1)}
+    steps |= {"W2": (W2, lr_grad_W2), "b2": (b2, lr_grad_b2)}
+    for name, (theta, lr_grad) in steps.items():
+        v = velocity[name]  # type: ignore[index]
+        v *= momentum
+        v -= lr_grad
+        theta += v
     return loss_sum, errors

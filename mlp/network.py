@@ -263,39 +263,105 @@ class MLP:
 
     # --- one step of minibatch SGD --------------------------------------------------------
 
-    def sgd_step(self, X: ArrayLike, y: ArrayLike, lr: float) -> tuple[float, int]:
+    def new_velocity(self) -> dict[str, NDArray]:
+        """Zero velocities for SGD with momentum, by name, shaped like ``params()``."""
+        return {name: np.zeros_like(value) for name, value in self.params().items()}
+
+    def check_velocity(self, velocity: Any) -> dict[str, NDArray]:
+        """Raise unless ``velocity`` maps each parameter name to an array of its shape and the
+        network's dtype (what ``new_velocity`` returns); return it."""
+        if not isinstance(velocity, dict) or set(velocity) != set(PARAM_NAMES):
+            raise TypeError(
+                f"velocity must be a dict with the keys {', '.join(PARAM_NAMES)} "
+                f"(MLP.new_velocity()), got {velocity!r:.60}"
+            )
+        for name, theta in self.params().items():
+            v = velocity[name]
+            if not isinstance(v, np.ndarray) or v.dtype != self.dtype:
+                raise TypeError(f"velocity[{name!r}] must be a numpy array of dtype {self.dtype}")
+            if v.shape != theta.shape:
+                raise ValueError(
+                    f"velocity[{name!r}] must have the shape of {name}, {theta.shape}, "
+                    f"got {v.shape}"
+                )
+        return velocity
+
+    def sgd_step(
+        self,
+        X: ArrayLike,
+        y: ArrayLike,
+        lr: float,
+        *,
+        momentum: float = 0.0,
+        velocity: dict[str, NDArray] | None = None,
+    ) -> tuple[float, int]:
         """One step of minibatch SGD on ``X`` ``(n, d)``, ``y`` ``(n,)``: theta -= lr * gradient.
 
-        Checks its arguments, then calls ``sgd_step_unchecked``. Returns ``(sum of the losses
-        L, number of misclassified rows)`` of the parameters before the step.
+        With ``momentum`` mu in (0, 1), the heavy ball: v <- mu v - lr gradient, then
+        theta <- theta + v, for each parameter, with ``velocity`` (``new_velocity()``, kept by
+        the caller from one step to the next) updated in place; ``velocity`` is not used when
+        ``momentum`` is 0. Checks its arguments, then calls ``sgd_step_unchecked``. Returns
+        ``(sum of the losses L, number of misclassified rows)`` of the parameters before the
+        step.
         """
         X, y = self.check_batch(X, y)
-        return self.sgd_step_unchecked(X, y, checks.learning_rate(lr))
+        lr = checks.learning_rate(lr)
+        momentum = checks.unit_interval("momentum", momentum)
+        if not momentum:
+            return self.sgd_step_unchecked(X, y, lr)
+        if velocity is None:
+            raise ValueError("momentum > 0 needs a velocity (MLP.new_velocity()), got None")
+        velocity = self.check_velocity(velocity)
+        return self.sgd_step_unchecked(X, y, lr, momentum=momentum, velocity=velocity)
 
-    def sgd_step_unchecked(self, X: NDArray, y: NDArray[np.intp], lr: float) -> tuple[float, int]:
+    def sgd_step_unchecked(
+        self,
+        X: NDArray,
+        y: NDArray[np.intp],
+        lr: float,
+        *,
+        momentum: float = 0.0,
+        velocity: dict[str, NDArray] | None = None,
+    ) -> tuple[float, int]:
         """``sgd_step`` without any check: what training loops call once the data are checked.
 
         The caller guarantees what ``check_batch`` verifies (``X`` ``(n, d)`` of the network's
-        dtype, ``y`` ``(n,)`` labels in [0, m), parameters of the right shapes and dtype) and
-        ``lr > 0``. ``MLP`` steps with the fused kernel of ``mlp.fused``: the formulas of
-        ``fprop``, ``bprop`` and the update in one pass (tested equal to ``fprop_bprop_step``).
-        The state of the last ``fprop``/``bprop`` is cleared.
+        dtype, ``y`` ``(n,)`` labels in [0, m), parameters of the right shapes and dtype),
+        ``lr > 0``, ``0 <= momentum < 1`` and a valid ``velocity`` when ``momentum > 0``.
+        ``MLP`` steps with the fused kernel of ``mlp.fused``: the formulas of ``fprop``,
+        ``bprop`` and the update in one pass (tested equal to ``fprop_bprop_step``). The
+        state of the last ``fprop``/``bprop`` is cleared.
         """
         self._clear_state()
-        return fused_sgd_step(self, X, y, lr, self._buffers)
+        return fused_sgd_step(self, X, y, lr, self._buffers, momentum, velocity)
 
 
-def fprop_bprop_step(net: MLP, X: NDArray, y: NDArray[np.intp], lr: float) -> tuple[float, int]:
+def fprop_bprop_step(
+    net: MLP,
+    X: NDArray,
+    y: NDArray[np.intp],
+    lr: float,
+    momentum: float = 0.0,
+    velocity: dict[str, NDArray] | None = None,
+) -> tuple[float, int]:
     """One SGD step as the chapters write it: ``fprop``, ``bprop``, then theta -= lr * grad.
 
-    Returns ``(sum of the losses L, number of misclassified rows)`` of the parameters before
-    the step, like ``MLP.sgd_step_unchecked``; ``X`` and ``y`` are checked by ``fprop``.
+    With ``momentum`` > 0, the heavy ball: v <- momentum v - lr grad, then theta += v, with
+    the arrays of ``velocity`` updated in place. Returns ``(sum of the losses L, number of
+    misclassified rows)`` of the parameters before the step, like
+    ``MLP.sgd_step_unchecked``; ``X`` and ``y`` are checked by ``fprop``.
     """
     net.fprop(X, y)
     totals = net.batch_totals()
     grads = net.bprop()
     for name, theta in net.params().items():
-        theta -= lr * grads[name]
+        if not momentum:
+            theta -= lr * grads[name]
+        else:  # heavy ball: the velocity remembers the previous steps
+            v = velocity[name]  # type: ignore[index]
+            v *= momentum
+            v -= lr * grads[name]
+            theta += v
     return totals
 
 
@@ -404,6 +470,14 @@ class LoopMLP(MLP):
         errors = sum(int(np.argmax(e["os"]) != e["y"]) for e in self._examples)
         return loss_sum, errors
 
-    def sgd_step_unchecked(self, X: NDArray, y: NDArray[np.intp], lr: float) -> tuple[float, int]:
+    def sgd_step_unchecked(
+        self,
+        X: NDArray,
+        y: NDArray[np.intp],
+        lr: float,
+        *,
+        momentum: float = 0.0,
+        velocity: dict[str, NDArray] | None = None,
+    ) -> tuple[float, int]:
         """One SGD step with this class's per-example ``fprop`` and ``bprop`` (no fused kernel)."""
-        return fprop_bprop_step(self, X, y, lr)
+        return fprop_bprop_step(self, X, y, lr, momentum, velocity)

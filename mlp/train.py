@@ -11,6 +11,13 @@ which is ``mlp.network.fprop_bprop_step``. Each network class says how it perfor
 (``sgd_step_unchecked``): ``MLP`` with the fused kernel of ``mlp.fused`` (the same numbers,
 faster), ``LoopMLP`` with its own per-example ``fprop`` and ``bprop``.
 
+Two options go beyond plain SGD, both off by default: ``momentum`` mu > 0 makes each step the
+heavy ball's, v <- mu v - lr grads[theta], theta += v, with one velocity array per parameter
+kept from step to step (and from epoch to epoch, in ``TrainingState`` for a resumed run);
+``shift`` s > 0 moves each training image of a minibatch by up to s whole pixels along each
+axis before its step (``mlp.augment.PixelShifts``), drawn from the generator that draws the
+order, so that a seed still fixes everything. Validation and test data are never shifted.
+
 While the epoch runs, the misclassified training examples and the losses L are accumulated
 *on the fly* from the forward pass each minibatch makes anyway (so they describe parameters
 that move during the epoch). After the epoch, error and mean loss are computed on the
@@ -39,6 +46,7 @@ from numpy.typing import ArrayLike, NDArray
 from threadpoolctl import threadpool_limits
 
 from mlp import checks
+from mlp.augment import PixelShifts
 from mlp.data.splits import Splits
 from mlp.files import append_line, atomic_write
 from mlp.minibatches import minibatches
@@ -93,18 +101,32 @@ def run_epoch(
     rng: np.random.Generator,
     progress: bool = False,
     description: str = "",
+    momentum: float = 0.0,
+    velocity: dict[str, NDArray] | None = None,
+    shifts: PixelShifts | None = None,
 ) -> TrainingPass:
     """One pass of minibatch SGD over ``X`` ``(n, d)``, ``y`` ``(n,)``; updates ``net`` in place.
 
     The order is one permutation of the n indices drawn from ``rng``; the last minibatch is
     smaller when K does not divide n. The data are checked (and converted to the network's
-    dtype) once, then each minibatch is one ``net.sgd_step_unchecked``. Returns the error and
-    loss accumulated during the pass.
+    dtype) once, then each minibatch is one ``net.sgd_step_unchecked``. With ``momentum`` > 0
+    the steps are the heavy ball's and update ``velocity`` (``net.new_velocity()``) in place;
+    with ``shifts``, each minibatch's images are shifted (draws from ``rng``) before its step.
+    Returns the error and loss accumulated during the pass (on the shifted images).
     """
     X, y = net.check_batch(X, y, "train")
     batch_size = checks.positive_int("batch_size", batch_size)
     lr = checks.learning_rate(lr)
-    return _training_pass(net, X, y, batch_size, lr, rng, progress, description)
+    momentum = checks.unit_interval("momentum", momentum)
+    if momentum:
+        if velocity is None:
+            raise ValueError("momentum > 0 needs a velocity (net.new_velocity()), got None")
+        velocity = net.check_velocity(velocity)
+    if shifts is not None and not isinstance(shifts, PixelShifts):
+        raise TypeError(f"shifts must be an mlp.augment.PixelShifts, got {shifts!r:.60}")
+    return _training_pass(
+        net, X, y, batch_size, lr, rng, progress, description, "", momentum, velocity, shifts
+    )
 
 
 def _training_pass(
@@ -117,13 +139,19 @@ def _training_pass(
     progress: bool,
     description: str,
     advice: str = "",
+    momentum: float = 0.0,
+    velocity: dict[str, NDArray] | None = None,
+    shifts: PixelShifts | None = None,
 ) -> TrainingPass:
     """``run_epoch`` on data already checked: the loop itself."""
     n = len(y)
     errors, loss_sum = 0, 0.0
     bar = _progress_bar(math.ceil(n / batch_size), description) if progress else None
+    # with momentum, the heavy ball's step, which updates the velocity in place
+    heavy_ball = {"momentum": momentum, "velocity": velocity} if momentum else {}
     for batch in minibatches(rng.permutation(n), batch_size):
-        batch_loss, batch_errors = net.sgd_step_unchecked(X[batch], y[batch], lr)
+        X_batch = X[batch] if shifts is None else shifts(X[batch], rng)  # augmentation
+        batch_loss, batch_errors = net.sgd_step_unchecked(X_batch, y[batch], lr, **heavy_ball)
         if not math.isfinite(batch_loss):
             hint = advice or f"lower the learning rate (lr={lr:g})"
             raise TrainingDiverged(
@@ -190,9 +218,10 @@ class TrainingState:
     ``epoch`` epochs are finished; ``rng_state`` is the state of the generator that draws the
     next epoch's order (``bit_generator.state``); ``history`` holds their metrics;
     ``best_key`` is the best (validation error, validation loss) so far and ``best_params``
-    the parameters of that epoch (None when ``restore_best`` is off). With the network's
-    parameters of epoch ``epoch``, ``train(..., resume=state)`` continues as if the run had
-    never stopped.
+    the parameters of that epoch (None when ``restore_best`` is off); ``velocity`` holds the
+    velocities of SGD with momentum after epoch ``epoch`` (a copy; None without momentum).
+    With the network's parameters of epoch ``epoch``, ``train(..., resume=state)`` continues
+    as if the run had never stopped.
     """
 
     epoch: int
@@ -200,11 +229,17 @@ class TrainingState:
     history: History
     best_key: tuple[float, float] = (math.inf, math.inf)
     best_params: dict[str, NDArray] | None = None
+    velocity: dict[str, NDArray] | None = None
 
 
-def _divergence_advice(net: MLP, lr: float, x_max: float) -> str:
+def _divergence_advice(net: MLP, lr: float, x_max: float, momentum: float = 0.0) -> str:
     """What most likely made training diverge, from the settings and the data."""
     advice = [f"lower the learning rate (lr={lr:g})"]
+    if momentum:
+        advice.append(
+            f"or the momentum ({momentum:g}: steps grow to lr / (1 - momentum) = "
+            f"{lr / (1 - momentum):.3g} times the gradient)"
+        )
     strongest = max(net.lambdas)
     if lr * strongest > 0.5:
         advice.append(
@@ -242,6 +277,8 @@ def train(
     batch_size: int,
     lr: float,
     lr_decay: float = 0.0,
+    momentum: float = 0.0,
+    shift: int = 0,
     patience: int | None = None,
     restore_best: bool = True,
     seed: int | None = 0,
@@ -266,6 +303,13 @@ def train(
         Maximum number of epochs, minibatch size K, learning rate.
     lr_decay
         Epoch ``t`` (1-based) uses ``lr / (1 + lr_decay (t - 1))``; 0 keeps ``lr`` constant.
+    momentum
+        In [0, 1): with mu > 0 every step is the heavy ball's, ``v <- mu v - lr_t grad``,
+        ``theta <- theta + v``, with velocities starting at zero; 0 is plain SGD.
+    shift
+        Data augmentation: each training image of each minibatch is moved by ``(dy, dx)``
+        whole pixels, each drawn uniformly in ``-shift .. shift``, background coming in
+        (``mlp.augment``; square images only). 0 trains on the images as they are.
     patience
         Early stopping: stop once ``patience`` epochs have passed without a better validation
         error (ties broken by the validation loss). ``None`` runs all ``epochs``.
@@ -303,6 +347,8 @@ def train(
     batch_size = checks.positive_int("batch_size", batch_size)
     lr = checks.learning_rate(lr)
     lr_decay = checks.finite_number("lr_decay", lr_decay)
+    momentum = checks.unit_interval("momentum", momentum)
+    shift = checks.nonnegative_int("shift", shift)
     if patience is not None:
         patience = checks.positive_int("patience", patience)
     if threads is not None:
@@ -315,13 +361,14 @@ def train(
         raise TypeError(f"resume must be a TrainingState, got {type(resume).__name__}")
     if progress is None:
         progress = sys.stderr.isatty()
+    shifts = PixelShifts.for_splits(data, shift) if shift else None
 
     X_train, y_train = net.check_batch(data.X_train, data.y_train, "train")
     X_valid, y_valid = net.check_batch(data.X_valid, data.y_valid, "valid")
     has_test = data.has("test")
     if has_test:
         X_test, y_test = net.check_batch(data.X_test, data.y_test, "test")
-    advice = _divergence_advice(net, lr, float(np.abs(X_train).max()))
+    advice = _divergence_advice(net, lr, float(np.abs(X_train).max()), momentum)
 
     history = History()
     history.config = {
@@ -335,6 +382,8 @@ def train(
         "batch_size": batch_size,
         "lr": lr,
         "lr_decay": lr_decay,
+        "momentum": momentum,
+        "shift": shift,
         "patience": patience,
         "restore_best": restore_best,
         "shuffle_seed": seed,
@@ -343,8 +392,16 @@ def train(
         "n_test": len(y_test) if has_test else 0,
     }
     rng = np.random.default_rng(seed)
+    velocity = net.new_velocity() if momentum else None
     state = TrainingState(0, rng.bit_generator.state, history)
     if resume is not None:
+        if momentum and resume.velocity is None:
+            raise ValueError(
+                "resume must hold the velocity of a run with momentum > 0 "
+                "(TrainingState.velocity), got None"
+            )
+        if momentum:
+            velocity = {n: v.copy() for n, v in net.check_velocity(resume.velocity).items()}
         rng.bit_generator.state = resume.rng_state
         history.epochs = list(resume.history.epochs)
         history.best_epoch = resume.history.best_epoch
@@ -368,7 +425,18 @@ def train(
             start = time.perf_counter()
             description = f"epoch {epoch}/{epochs}"
             stats = _training_pass(
-                net, X_train, y_train, batch_size, epoch_lr, rng, progress, description, advice
+                net,
+                X_train,
+                y_train,
+                batch_size,
+                epoch_lr,
+                rng,
+                progress,
+                description,
+                advice,
+                momentum,
+                velocity,
+                shifts,
             )
             seconds = time.perf_counter() - start
             valid_error, valid_loss = _evaluate(net, X_valid, y_valid)
@@ -401,6 +469,8 @@ def train(
                 if restore_best:
                     state.best_params = {name: p.copy() for name, p in net.params().items()}
             state.epoch, state.rng_state = epoch, rng.bit_generator.state
+            if velocity is not None:
+                state.velocity = {name: v.copy() for name, v in velocity.items()}
             if on_checkpoint is not None:
                 on_checkpoint(state, net)
 
