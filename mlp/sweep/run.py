@@ -115,6 +115,8 @@ def run_task(task: Task, data: DataOptions) -> dict[str, Any]:
             batch_size=c["batch_size"],
             lr=c["lr"],
             lr_decay=c["lr_decay"],
+            momentum=c["momentum"],
+            shift=c["shift"],
             patience=c["patience"],
             seed=task.seed,
             progress=False,
