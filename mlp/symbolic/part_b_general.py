@@ -31,6 +31,21 @@ def _sum(e: Expr, index: sp.Symbol, size: sp.Symbol) -> sp.Sum:
     return sp.Sum(e, (index, 1, size))
 
 
+def _times(*factors: Any) -> Expr:
+    """A product displayed in the order given (SymPy would sort its factors)."""
+    return sp.Mul(*factors, evaluate=False)
+
+
+def _plus(*terms: Any) -> Expr:
+    """A sum displayed in the order given."""
+    return sp.Add(*terms, evaluate=False)
+
+
+def _minus(a: Any, b: Any) -> Expr:
+    """a - b displayed in this order."""
+    return _plus(a, _times(-1, b))
+
+
 def _functions(e: Any) -> set[type]:
     return {type(u) for u in sp.sympify(e).atoms(sp.Function)}
 
@@ -67,7 +82,7 @@ def b3_softmax_general() -> ProofGroup:
     jacobian_definition = {N.dOs_dOa: lambda a, b: sp.Derivative(N.os_of(a, "oa"), N.oa[b])}
     jacobian = _prove(
         N.dOs_dOa(k, l),
-        N.Os(k) * (sp.KroneckerDelta(k, l) - N.Os(l)),
+        _times(N.Os(k), _minus(sp.KroneckerDelta(k, l), N.Os(l))),
         space,
         "oa",
         definitions=jacobian_definition,
@@ -82,7 +97,7 @@ def b3_softmax_general() -> ProofGroup:
         statement=N.Os(k) > 0,
         route="SymPy assumptions: exp(real) > 0, sums and quotients of positives are positive",
         seconds=time.perf_counter() - start,
-        condition=space.latex(),
+        condition=N.space(k, only_m=True).latex().replace(r",\ 1 \le y \le m", ""),
         scope="general",
     )
     return ProofGroup(
@@ -100,14 +115,14 @@ def b4_loss_general() -> Proof:
 
 def b7_grad_oa_general() -> Proof:
     """B7 for every m and label y: dL/do^a_k = o^s_k - onehot_m(y)_k, L = -log o^s_y."""
-    return _prove(dL["oa"](k), N.Os(k) - N.Onehot(k), N.space(k, only_m=True), "oa")
+    return _prove(dL["oa"](k), _minus(N.Os(k), N.Onehot(k)), N.space(k, only_m=True), "oa")
 
 
 def b8_grad_oa_batch_general() -> Proof:
     """B8 for every m and K: dR_K/dO^a_tk = (O^s_tk - Y_tk) / K, Y_tk = 1{k = y_t}."""
     return _prove(
         dR["OA"](t, k),
-        (N.OSd(t, k) - N.Y(t, k)) / N.K,
+        _times(1 / N.K, _minus(N.OSd(t, k), N.Y(t, k))),
         N.space(t, k, batch=True, only_m=True),
         "oa",
         batch=True,
@@ -119,7 +134,7 @@ def b9_grad_W2_b2_general() -> ProofGroup:
     return ProofGroup(
         "B9: gradients of W2 and b2, every size",
         {
-            "W2": _prove(dL["W2"](k, j), dL["oa"](k) * N.Hs(j), N.space(k, j), "params"),
+            "W2": _prove(dL["W2"](k, j), _times(dL["oa"](k), N.Hs(j)), N.space(k, j), "params"),
             "b2": _prove(dL["b2"](k), dL["oa"](k), N.space(k), "params"),
         },
     )
@@ -134,7 +149,7 @@ def b10_grad_W2_b2_batch_general() -> ProofGroup:
         {
             "W2": _prove(
                 dR["W2"](k, j),
-                _sum(dR["OA"](t, k) * N.HSd(t, j), t, N.K),
+                _sum(_times(dR["OA"](t, k), N.HSd(t, j)), t, N.K),
                 N.space(k, j, batch=True),
                 "params",
                 batch=True,
@@ -152,14 +167,14 @@ def b10_grad_W2_b2_batch_general() -> ProofGroup:
 
 def b11_grad_hs_general() -> Proof:
     """B11 for every size: dL/dh^s_j = sum_k dL/do^a_k W2_kj (L as a function of h^s)."""
-    return _prove(dL["hs"](j), _sum(dL["oa"](k) * N.W2[k, j], k, N.m), N.space(j), "hs")
+    return _prove(dL["hs"](j), _sum(_times(dL["oa"](k), N.W2[k, j]), k, N.m), N.space(j), "hs")
 
 
 def b12_grad_hs_batch_general() -> Proof:
     """B12 for every size and K, entry (t, j): dR_K/dH^s = G_oa W2."""
     return _prove(
         dR["HS"](t, j),
-        _sum(dR["OA"](t, k) * N.W2[k, j], k, N.m),
+        _sum(_times(dR["OA"](t, k), N.W2[k, j]), k, N.m),
         N.space(t, j, batch=True),
         "hs",
         batch=True,
@@ -168,14 +183,14 @@ def b12_grad_hs_batch_general() -> Proof:
 
 def b13_grad_ha_general() -> Proof:
     """B13 for every size: dL/dh^a_j = dL/dh^s_j rect'(h^a_j), rect'(z) = 1{z > 0}."""
-    return _prove(dL["ha"](j), dL["hs"](j) * N.RectPrime(j), N.space(j), "ha")
+    return _prove(dL["ha"](j), _times(dL["hs"](j), N.RectPrime(j)), N.space(j), "ha")
 
 
 def b14_grad_ha_batch_general() -> Proof:
     """B14 for every size and K, entry (t, j): dR_K/dH^a = G_hs (elementwise) rect'(H^a)."""
     return _prove(
         dR["HA"](t, j),
-        dR["HS"](t, j) * N.RectPrimeBatch(t, j),
+        _times(dR["HS"](t, j), N.RectPrimeBatch(t, j)),
         N.space(t, j, batch=True),
         "ha",
         batch=True,
@@ -187,7 +202,7 @@ def b15_grad_W1_b1_general() -> ProofGroup:
     return ProofGroup(
         "B15: gradients of W1 and b1, every size",
         {
-            "W1": _prove(dL["W1"](j, i), dL["ha"](j) * N.x[i], N.space(j, i), "params"),
+            "W1": _prove(dL["W1"](j, i), _times(dL["ha"](j), N.x[i]), N.space(j, i), "params"),
             "b1": _prove(dL["b1"](j), dL["ha"](j), N.space(j), "params"),
         },
     )
@@ -201,7 +216,7 @@ def b16_grad_W1_b1_batch_general() -> ProofGroup:
         {
             "W1": _prove(
                 dR["W1"](j, i),
-                _sum(dR["HA"](t, j) * N.X[t, i], t, N.K),
+                _sum(_times(dR["HA"](t, j), N.X[t, i]), t, N.K),
                 N.space(j, i, batch=True),
                 "params",
                 batch=True,
@@ -224,11 +239,11 @@ def b17_grad_x_general() -> ProofGroup:
         "B17: gradient of the input, every size",
         {
             "example": _prove(
-                dL["x"](i), _sum(dL["ha"](j) * N.W1[j, i], j, N.d_h), N.space(i), "params"
+                dL["x"](i), _sum(_times(dL["ha"](j), N.W1[j, i]), j, N.d_h), N.space(i), "params"
             ),
             "minibatch": _prove(
                 dR["X"](t, i),
-                _sum(dR["HA"](t, j) * N.W1[j, i], j, N.d_h),
+                _sum(_times(dR["HA"](t, j), N.W1[j, i]), j, N.d_h),
                 N.space(t, i, batch=True),
                 "params",
                 batch=True,
@@ -292,24 +307,28 @@ def b18_regularized_gradient_general() -> ProofGroup:
         base = {"W1": N.W1, "b1": N.b1, "W2": N.W2, "b2": N.b2}[name]
         definitions[f] = lambda *a, base=base: sp.Derivative(regularized, base[a])
     where = (
-        (_Goa(t, k), (N.OSd(t, k) - N.Y(t, k)) / N.K),
-        (_Ghs(t, j), _sum(_Goa(t, k) * N.W2[k, j], k, N.m)),
-        (_Gha(t, j), _Ghs(t, j) * N.RectPrimeBatch(t, j)),
+        (_Goa(t, k), _times(1 / N.K, _minus(N.OSd(t, k), N.Y(t, k)))),
+        (_Ghs(t, j), _sum(_times(_Goa(t, k), N.W2[k, j]), k, N.m)),
+        (_Gha(t, j), _times(_Ghs(t, j), N.RectPrimeBatch(t, j))),
     )
     claims = {
         "W1": (
             _Rtilde["W1"](j, i),
-            _sum(_Gha(t, j) * N.X[t, i], t, N.K)
-            + lam["11"] * sp.sign(N.W1[j, i])
-            + 2 * lam["12"] * N.W1[j, i],
+            _plus(
+                _sum(_times(_Gha(t, j), N.X[t, i]), t, N.K),
+                _times(lam["11"], sp.sign(N.W1[j, i])),
+                _times(2, lam["12"], N.W1[j, i]),
+            ),
             (j, i),
         ),
         "b1": (_Rtilde["b1"](j), _sum(_Gha(t, j), t, N.K), (j,)),
         "W2": (
             _Rtilde["W2"](k, j),
-            _sum(_Goa(t, k) * N.HSd(t, j), t, N.K)
-            + lam["21"] * sp.sign(N.W2[k, j])
-            + 2 * lam["22"] * N.W2[k, j],
+            _plus(
+                _sum(_times(_Goa(t, k), N.HSd(t, j)), t, N.K),
+                _times(lam["21"], sp.sign(N.W2[k, j])),
+                _times(2, lam["22"], N.W2[k, j]),
+            ),
             (k, j),
         ),
         "b2": (_Rtilde["b2"](k), _sum(_Goa(t, k), t, N.K), (k,)),

@@ -90,8 +90,9 @@ class Proof(_Result):
             text += rf"\qquad ({self.condition})"
         if self.kind == "by construction":
             text += _BY_CONSTRUCTION
-        for symbol, value in self.where:
-            text += rf" \\ \text{{where }} {_latex(symbol)} = {_latex(value)}"
+        for n, (symbol, value) in enumerate(self.where):
+            prefix = r"\text{where }" if n == 0 else ""
+            text += rf" \\ {prefix}{_latex(symbol)} = {_latex(value)}"
         return text
 
     def _repr_latex_(self) -> str:
