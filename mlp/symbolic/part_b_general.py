@@ -108,8 +108,8 @@ def b3_softmax_general() -> ProofGroup:
 
 def b4_loss_general() -> Proof:
     """B4 for every m and label y: -log o^s_y = log sum_c exp(o^a_c) - o^a_y."""
-    c = N._c
-    rhs = sp.log(_sum(sp.exp(N.oa[c]), c, N.m)) - N.oa[y]
+    c = sp.Symbol("c", integer=True)
+    rhs = _minus(sp.log(_sum(sp.exp(N.oa[c]), c, N.m)), N.oa[y])
     return _prove(-sp.log(N.Os(y)), rhs, N.space(only_m=True), "oa")
 
 
@@ -126,6 +126,7 @@ def b8_grad_oa_batch_general() -> Proof:
         N.space(t, k, batch=True, only_m=True),
         "oa",
         batch=True,
+        where=((N.Y(t, k), sp.KroneckerDelta(k, N.labels[t])),),
     )
 
 
