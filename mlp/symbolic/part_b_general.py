@@ -385,7 +385,7 @@ def wrong_b13_mask_dropped(**options: Any) -> Proof:
     return _prove(dL["ha"](j), dL["hs"](j), N.space(j), "ha", **options)
 
 
-def wrong_b16_bias_penalised(**options: Any) -> Proof:
+def wrong_b18_bias_penalised(**options: Any) -> Proof:
     """The bias gradient of B18 with an L1 penalty on b1: dR~_K/db1_j = G_ha^T 1_K
     + lambda_11 sign(b1_j) (false: the biases are not penalised)."""
     regularized = N.risk("params") + penalty()
@@ -401,11 +401,34 @@ def wrong_b16_bias_penalised(**options: Any) -> Proof:
     )
 
 
+def wrong_b18_penalty_per_example(**options: Any) -> Proof:
+    """The W1 gradient of B18 with the penalty added once per example of the minibatch,
+    K (lambda_11 sign(W1_ji) + 2 lambda_12 W1_ji), instead of once (false for K > 1)."""
+    regularized = N.risk("params") + penalty()
+    lhs = _Rtilde["W1"]
+    lam = LAMBDAS
+    return _prove(
+        lhs(j, i),
+        _plus(
+            _sum(_times(dR["HA"](t, j), N.X[t, i]), t, N.K),
+            _times(
+                N.K, _plus(_times(lam["11"], sp.sign(N.W1[j, i])), _times(2, lam["12"], N.W1[j, i]))
+            ),
+        ),
+        N.space(j, i, batch=True),
+        "params",
+        batch=True,
+        definitions={lhs: lambda a, b: sp.Derivative(regularized, N.W1[a, b])},
+        **options,
+    )
+
+
 WRONG_FORMULAS = {
     "B7 sign flipped": wrong_b7_sign_flipped,
     "B8 1/K applied twice": wrong_b8_one_over_K_twice,
     "B12 W2 in place of W2^T": wrong_b12_W2_not_transposed,
     "B13 rect' mask dropped": wrong_b13_mask_dropped,
-    "B18 bias penalised": wrong_b16_bias_penalised,
+    "B18 bias penalised": wrong_b18_bias_penalised,
+    "B18 penalty added per example": wrong_b18_penalty_per_example,
 }
 """False variants of Part B's general claims, by description: each must raise IdentityError."""
