@@ -234,6 +234,9 @@ def _assemble(coeff: Expr, factors: Sequence[Expr], limits: Sequence[tuple[Any, 
     """
     factors = _merge_exponentials(factors)
     variables = [v for v, _, _ in limits]
+    for _, lo, hi in limits:  # the rewritings below assume a rectangular range
+        if (sp.sympify(lo).free_symbols | sp.sympify(hi).free_symbols) & set(variables):
+            raise ValueError(f"a summation range depends on another summation index: {limits}")
     outside: list[Expr] = []
     inside: list[tuple[Expr, set[Any]]] = []
     for f in factors:

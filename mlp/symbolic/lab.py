@@ -30,11 +30,14 @@ def m7_binary_cross_entropy() -> ProofGroup:
     z, y, sig = _z, _y, _Sigma
     bce = -y * sp.log(sig(z)) - (1 - y) * sp.log(1 - sig(z))
     definitions = _DEFINITIONS
-    as_softplus = prove(bce, _Softplus(z) - y * z, definitions=definitions, scope="general")
-    gradient = prove(sp.Derivative(bce, z), sig(z) - y, definitions=definitions, scope="general")
+    error = sp.Add(sig(z), -y, evaluate=False)  # sigma(z) - y, displayed in this order
+    as_softplus = prove(
+        bce, sp.Add(_Softplus(z), -y * z, evaluate=False), definitions=definitions, scope="general"
+    )
+    gradient = prove(sp.Derivative(bce, z), error, definitions=definitions, scope="general")
     squared_error = prove(
-        sp.Derivative((sig(z) - y) ** 2, z),
-        2 * (sig(z) - y) * sig(z) * (1 - sig(z)),
+        sp.Derivative(error**2, z),
+        sp.Mul(2, error, sig(z), sp.Add(1, -sig(z), evaluate=False), evaluate=False),
         definitions=definitions,
         scope="general",
     )
