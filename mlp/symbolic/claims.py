@@ -181,7 +181,9 @@ CLAIMS: tuple[Claim, ...] = (
 CLAIM_IDS: tuple[str, ...] = tuple(c.id for c in CLAIMS)
 
 
-def _select(only: Sequence[str] | None) -> list[Claim]:
+def select_claims(only: Sequence[str] | None) -> list[Claim]:
+    """The claims with these ids (case-insensitive; all by default), in reading order of
+    ``only``; raises ValueError naming any unknown id and the known ones."""
     if only is None:
         return list(CLAIMS)
     if isinstance(only, str):
@@ -276,7 +278,7 @@ def run_claims(
     """
     if not time_limit > 0:
         raise ValueError(f"time_limit must be positive, got {time_limit}")
-    return [run_claim(claim, time_limit) for claim in _select(only)]
+    return [run_claim(claim, time_limit) for claim in select_claims(only)]
 
 
 def format_record(record: ClaimRecord) -> str:
