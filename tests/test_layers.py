@@ -403,6 +403,24 @@ def test_per_example_training_is_sgd_on_one_example_at_a_time() -> None:
     assert log.accuracy["train"][-1] == linear_softmax.accuracy(W, b, X, y)
 
 
+def test_per_example_training_with_more_steps_than_examples_cycles_in_order() -> None:
+    rng = np.random.default_rng(15)
+    X, y = rng.normal(size=(10, 4)), rng.integers(0, 3, size=10)
+    W, b = linear_softmax.init_params(4, 3, seed=1, dtype=np.float64)
+    W_ref, b_ref = W.copy(), b.copy()
+    log = linear_softmax.train_per_example(W, b, X, y, lr=0.1, steps=25, log_every=10)
+    rows = np.resize(np.arange(10), 25)  # 0..9, 0..9, 0..4
+    for i in rows:
+        grad_W, grad_b = linear_softmax.gradients(W_ref, b_ref, X[i : i + 1], y[i : i + 1], 1e-4)
+        W_ref -= 0.1 * grad_W
+        b_ref -= 0.1 * grad_b
+    np.testing.assert_allclose(W, W_ref, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(b, b_ref, rtol=1e-12, atol=1e-14)
+    assert log.steps == [0, 10, 20, 25]
+    with pytest.raises(ValueError, match="steps must be a positive integer"):
+        linear_softmax.train_per_example(W, b, X, y, steps=0)
+
+
 def test_a_descent_step_lowers_the_risk_and_the_opposite_sign_raises_it() -> None:
     rng = np.random.default_rng(12)
     X, y = rng.normal(size=(200, 8)), rng.integers(0, 5, size=200)
