@@ -1,4 +1,4 @@
-"""Figures of the practical part: decision regions, learning curves, image grids.
+"""Figures of the practical part: decision regions, learning curves, image grids, confusions.
 
 Every function returns a matplotlib ``Figure`` (or draws on the ``Axes`` it is given), so a
 notebook displays it and a script saves it with ``figure.savefig``. Colours are from the
@@ -34,14 +34,20 @@ from matplotlib.colors import LinearSegmentedColormap, ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
+from mlp import checks
+
 __all__ = [
     "CLASS_COLORS",
     "SPLIT_COLORS",
+    "confusion_matrix",
     "decision_region_grid",
+    "plot_confusion_matrix",
     "plot_decision_regions",
     "plot_image_grid",
     "plot_image_rows",
     "plot_learning_curves",
+    "plot_misclassified",
+    "plot_signed_rows",
 ]
 
 SPLIT_COLORS = {"train": "#0072B2", "valid": "#E69F00", "test": "#009E73"}
@@ -369,3 +375,137 @@ def plot_image_rows(
         axes[r, 0].set_ylabel(label, fontsize=9)
     fig.tight_layout()
     return fig
+
+
+def plot_signed_rows(
+    rows: Mapping[str, ArrayLike],
+    *,
+    titles: Sequence[str] | None = None,
+    shape: tuple[int, int] = (28, 28),
+    size: float = 1.1,
+) -> Figure:
+    """Weights (or any signed images) as rows of pictures, one row per entry of ``rows``.
+
+    ``rows`` maps a label to an array ``(k, h*w)``, the same k for every row. Each image gets
+    its own scale, symmetric around 0: positive values red, negative blue, 0 white, so the
+    sign pattern is visible whatever the magnitude. ``titles`` (k strings) go above the first
+    row.
+    """
+    arrays = {label: np.asarray(images, dtype=np.float64) for label, images in rows.items()}
+    counts = {a.shape[0] if a.ndim == 2 else -1 for a in arrays.values()}
+    if not arrays or len(counts) != 1 or -1 in counts:
+        raise ValueError("rows must map labels to (k, h*w) arrays with the same k")
+    k = counts.pop()
+    if titles is not None and len(titles) != k:
+        raise ValueError(f"expected {k} titles, got {len(titles)}")
+    fig, axes = plt.subplots(
+        len(arrays), k, figsize=(size * k + 0.6, size * len(arrays) + 0.3), squeeze=False
+    )
+    for r, (label, images) in enumerate(arrays.items()):
+        for c in range(k):
+            limit = float(np.abs(images[c]).max()) or 1.0
+            ax = axes[r, c]
+            ax.imshow(images[c].reshape(shape), cmap="RdBu_r", vmin=-limit, vmax=limit)
+            ax.set_xticks([])
+            ax.set_yticks([])
+            if titles is not None and r == 0:
+                ax.set_title(titles[c], fontsize=8)
+        axes[r, 0].set_ylabel(label, fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+# --- classification results ---------------------------------------------------------------------
+
+
+def confusion_matrix(y_true: ArrayLike, y_pred: ArrayLike, n_classes: int) -> NDArray[np.int64]:
+    """Counts ``(n_classes, n_classes)``: entry (i, j) is the number of examples of class i
+    predicted as class j (rows: true class, columns: prediction; the diagonal is correct)."""
+    n_classes = checks.positive_int("n_classes", n_classes)
+    y_true = checks.labels("y_true", y_true, n_classes)
+    if y_true.ndim != 1:
+        raise ValueError(f"y_true must have shape (n,), got {y_true.shape}")
+    y_pred = checks.labels("y_pred", y_pred, n_classes, n=len(y_true))
+    flat = np.bincount(y_true * n_classes + y_pred, minlength=n_classes * n_classes)
+    return flat.reshape(n_classes, n_classes).astype(np.int64)
+
+
+def plot_confusion_matrix(
+    counts: ArrayLike,
+    *,
+    class_names: Sequence[str] | None = None,
+    title: str | None = None,
+) -> Figure:
+    """A confusion matrix ``(m, m)`` of counts (rows: true class, columns: prediction).
+
+    Each cell shows its count; off-diagonal cells are shaded by the fraction of the true
+    class that went there, so the frequent confusions stand out; the diagonal is grey.
+    """
+    counts = np.asarray(counts)
+    if counts.ndim != 2 or counts.shape[0] != counts.shape[1] or counts.shape[0] == 0:
+        raise ValueError(f"counts must be a square (m, m) matrix, got shape {counts.shape}")
+    m = counts.shape[0]
+    names = list(class_names) if class_names is not None else [str(k) for k in range(m)]
+    if len(names) != m:
+        raise ValueError(f"expected {m} class names, got {len(names)}")
+    rates = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
+    shade = np.where(np.eye(m, dtype=bool), np.nan, rates)
+    fig, ax = plt.subplots(figsize=(0.45 * m + 1.8, 0.45 * m + 1.2), layout="constrained")
+    upper = float(np.nanmax(shade)) if m > 1 and np.nanmax(shade) > 0 else 1.0
+    image = ax.imshow(shade, cmap="Reds", vmin=0, vmax=upper)
+    ax.imshow(np.where(np.eye(m, dtype=bool), 1.0, np.nan), cmap="Greys", vmin=0, vmax=4)
+    for i in range(m):
+        for j in range(m):
+            if counts[i, j]:
+                light = i != j and rates[i, j] > 0.6 * upper
+                ax.text(
+                    j,
+                    i,
+                    str(int(counts[i, j])),
+                    ha="center",
+                    va="center",
+                    fontsize=7,
+                    color="white" if light else "black",
+                )
+    ax.set_xticks(range(m), names, fontsize=8, rotation=90 if max(map(len, names)) > 2 else 0)
+    ax.set_yticks(range(m), names, fontsize=8)
+    ax.set_xlabel("predicted class")
+    ax.set_ylabel("true class")
+    fig.colorbar(image, ax=ax, shrink=0.8, label="fraction of the true class")
+    if title:
+        ax.set_title(title, fontsize=10)
+    return fig
+
+
+def plot_misclassified(
+    images: ArrayLike,
+    labels: ArrayLike,
+    predictions: ArrayLike,
+    *,
+    class_names: Sequence[str] | None = None,
+    n: int = 20,
+    ncols: int = 10,
+    size: float = 0.9,
+) -> Figure:
+    """The first ``n`` images ``(N, h, w)`` or ``(N, h*w)`` whose prediction is wrong, each
+    titled "predicted (true)" in red, in their order in ``images``."""
+    n_images = len(np.asarray(images))
+    labels = np.asarray(labels)
+    predictions = np.asarray(predictions)
+    for name, values in (("labels", labels), ("predictions", predictions)):
+        if values.shape != (n_images,):
+            raise ValueError(
+                f"{name} must have shape ({n_images},), one per image, got {values.shape}"
+            )
+    n = checks.positive_int("n", n)
+    wrong = np.flatnonzero(labels != predictions)[:n]
+    if len(wrong) == 0:
+        raise ValueError("every prediction is right: there is nothing to show")
+    return plot_image_grid(
+        np.asarray(images)[wrong],
+        labels=labels[wrong],
+        predictions=predictions[wrong],
+        class_names=class_names,
+        ncols=ncols,
+        size=size,
+    )

@@ -17,11 +17,15 @@ from mlp.network import MLP
 from mlp.plots import (
     CLASS_COLORS,
     SPLIT_COLORS,
+    confusion_matrix,
     decision_region_grid,
+    plot_confusion_matrix,
     plot_decision_regions,
     plot_image_grid,
     plot_image_rows,
     plot_learning_curves,
+    plot_misclassified,
+    plot_signed_rows,
 )
 from mlp.records import EpochMetrics, History
 
@@ -211,3 +215,61 @@ def test_image_rows_draw_one_panel_per_image_and_check_their_rows() -> None:
         plot_image_rows({"a": images, "b": images[:2]})
     with pytest.raises(ValueError, match="3 titles"):
         plot_image_rows({"a": images}, titles=["x"])
+
+
+# --- signed images, confusion matrix, misclassified images -------------------------------------
+
+
+def test_signed_rows_put_zero_at_the_centre_of_each_images_own_scale() -> None:
+    weights = np.random.default_rng(1).normal(size=(2, 784)) * np.array([[1.0], [50.0]])
+    fig = plot_signed_rows({"W": weights, "V": -weights}, titles=["a", "b"])
+    assert len(fig.axes) == 4 and fig.axes[0].get_title() == "a"
+    assert fig.axes[2].get_ylabel() == "V"
+    for ax, image in zip(fig.axes, [*weights, *(-weights)], strict=True):
+        low, high = ax.images[0].get_clim()
+        assert low == -high == -np.abs(image).max()  # symmetric, per image
+        assert ax.images[0].get_cmap().name == "RdBu_r"
+    with pytest.raises(ValueError, match="same k"):
+        plot_signed_rows({"W": weights, "V": weights[:1]})
+
+
+def test_confusion_matrix_counts_true_classes_in_rows_and_predictions_in_columns() -> None:
+    y_true = np.array([0, 0, 1, 1, 1, 2])
+    y_pred = np.array([0, 2, 1, 1, 0, 2])
+    counts = confusion_matrix(y_true, y_pred, 3)
+    np.testing.assert_array_equal(counts, [[1, 0, 1], [1, 2, 0], [0, 0, 1]])
+    assert counts.sum() == 6 and np.trace(counts) == 4  # the diagonal holds the right ones
+    with pytest.raises(ValueError, match=r"y_pred must hold labels in \[0, 3\)"):
+        confusion_matrix(y_true, y_pred + 1, 3)
+    with pytest.raises(TypeError, match="y_true must hold integer labels"):
+        confusion_matrix(y_true.astype(float), y_pred, 3)
+    with pytest.raises(ValueError, match=r"y_pred must have shape \(6,\)"):
+        confusion_matrix(y_true, y_pred[:5], 3)
+
+
+def test_confusion_matrix_figure_shows_every_nonzero_count_and_the_axes_names() -> None:
+    counts = np.array([[5, 0, 1], [2, 7, 0], [0, 0, 3]])
+    fig = plot_confusion_matrix(counts, class_names=["a", "b", "c"])
+    ax = fig.axes[0]
+    texts = sorted(int(t.get_text()) for t in ax.texts)
+    assert texts == sorted(int(c) for c in counts.ravel() if c)
+    assert ax.get_xlabel() == "predicted class" and ax.get_ylabel() == "true class"
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["a", "b", "c"]
+    with pytest.raises(ValueError, match="square"):
+        plot_confusion_matrix(np.zeros((2, 3)))
+    with pytest.raises(ValueError, match="3 class names"):
+        plot_confusion_matrix(counts, class_names=["a"])
+
+
+def test_misclassified_gallery_shows_only_wrong_predictions_in_red() -> None:
+    images = np.random.default_rng(2).uniform(size=(6, 784))
+    labels = np.array([0, 1, 2, 3, 4, 5])
+    predictions = np.array([0, 7, 2, 8, 4, 9])
+    fig = plot_misclassified(images, labels, predictions, n=2, ncols=5)
+    titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
+    assert titles == ["7\n(1)", "8\n(3)"]  # the first two errors, in order
+    assert all(ax.title.get_color() == "#B00020" for ax in fig.axes if ax.get_title())
+    with pytest.raises(ValueError, match="nothing to show"):
+        plot_misclassified(images, labels, labels)
+    with pytest.raises(ValueError, match="predictions must have shape"):
+        plot_misclassified(images, labels, predictions[:3])
