@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
@@ -117,15 +118,19 @@ def load_lab_data(
     unavailable: dict[str, str] = {}
     for name in datasets:
         try:
-            prepared = prepare(
-                name,
-                n_valid=n_valid,
-                seed=seed,
-                dtype=dtype,
-                standardize="global" if scaling == "standardize" else None,
-                data_dir=data_dir,
-                download=download,
-            )
+            with warnings.catch_warnings():
+                # a download attempt imports pooch, whose tqdm.auto warns in a notebook
+                # without ipywidgets: the page has no progress bar to show
+                warnings.filterwarnings("ignore", message="IProgress not found")
+                prepared = prepare(
+                    name,
+                    n_valid=n_valid,
+                    seed=seed,
+                    dtype=dtype,
+                    standardize="global" if scaling == "standardize" else None,
+                    data_dir=data_dir,
+                    download=download,
+                )
         except DatasetUnavailable as exc:
             unavailable[name] = " ".join(str(exc).split())
             continue
