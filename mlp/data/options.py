@@ -19,12 +19,15 @@ import numpy as np
 from mlp import checks
 from mlp.data.preprocessing import train_valid_split
 from mlp.data.splits import Splits, prepare
+from mlp.data.subset import N_VALID as SUBSET_VALID
+from mlp.data.subset import SUBSET_NAME
 from mlp.data.synthetic import two_circles
 
 __all__ = ["DATASET_CHOICES", "DataOptions", "load_splits"]
 
-DATASET_CHOICES = ("circles", "fashion-mnist", "mnist")
-"""Datasets a command can train on: the two circles or a pinned image dataset."""
+DATASET_CHOICES = ("circles", "fashion-mnist", "mnist", SUBSET_NAME)
+"""Datasets a command can train on: the two circles, a pinned image dataset or the 10,000
+MNIST digits of ``mlp.data.subset``."""
 
 STANDARDIZE_CHOICES = ("global", "pixel", "none")
 
@@ -79,7 +82,9 @@ class DataOptions:
         """The number of validation examples, ``n_valid`` or its default."""
         if self.n_valid is not None:
             return self.n_valid
-        return max(1, self.n_points // 4) if self.dataset == "circles" else 10_000
+        if self.dataset == "circles":
+            return max(1, self.n_points // 4)
+        return SUBSET_VALID if self.dataset == SUBSET_NAME else 10_000
 
     def to_dict(self) -> dict[str, Any]:
         """The options as a JSON-ready dict (``DataOptions(**d)`` gives them back)."""
