@@ -46,6 +46,7 @@ from mlp.train import evaluate, learning_rate
 
 __all__ = [
     "FLOORED_AT_ZERO",
+    "STEP_TOLERANCE",
     "Check",
     "LinearRun",
     "beats",
@@ -90,6 +91,11 @@ def _float64_twin(net: MLP) -> MLP:
     return twin
 
 
+STEP_TOLERANCE = 1e-4
+"""The largest relative difference ``step_follows_gradient`` accepts by default: a working
+step agrees to rounding (about 1e-7 measured in float64), a broken one differs by about 1."""
+
+
 def step_follows_gradient(
     net: MLP,
     X: ArrayLike,
@@ -97,7 +103,7 @@ def step_follows_gradient(
     *,
     directions: int = 2,
     eps: float = 1e-6,
-    tol: float = 1e-4,
+    tol: float = STEP_TOLERANCE,
     seed: int = 0,
 ) -> Check:
     """Whether one training step of ``net``'s class, at ``net``'s parameters, is -lr times
