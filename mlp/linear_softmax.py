@@ -13,8 +13,9 @@ gradient: W <- W - lr dR/dW. The weight decay lam acts on W only (the biases are
 penalised), so each step also shrinks W by a factor (1 - lr lam). The classifier has
 d m + m parameters: 7,850 for d = 784, m = 10.
 
-``train_per_example`` follows the lab's protocol (one example per step, in order) with the
-per-example gradient computed as one outer product instead of Python loops;
+``train_per_example`` follows the lab's protocol (one example per step, in order, cycling
+through the data when asked for more steps than examples) with the per-example gradient
+computed as one outer product instead of Python loops;
 ``train_minibatch`` is the usual minibatch SGD over several shuffled epochs.
 """
 
@@ -157,32 +158,36 @@ def train_per_example(
     *,
     lr: float = 0.01,
     weight_decay: float = 1e-4,
+    steps: int | None = None,
     log_every: int = 5000,
     evaluate_on: Mapping[str, tuple[ArrayLike, ArrayLike]] | None = None,
 ) -> TrainLog:
-    """One epoch of per-example SGD over the rows of X in order, updating W and b in place.
+    """Per-example SGD over the rows of X in order, updating W and b in place.
 
-    Step i uses example i alone: o = softmax(x_i W + b), g = o - onehot(y_i), then
-    W <- (1 - lr lam) W - lr x_i^T g and b <- b - lr g: exact gradient descent on the
-    example's cross-entropy plus (lam / 2) ||W||^2. The accuracy on each set of
+    Step i uses example i mod n alone: o = softmax(x W + b), g = o - onehot(y), then
+    W <- (1 - lr lam) W - lr x^T g and b <- b - lr g: exact gradient descent on the
+    example's cross-entropy plus (lam / 2) ||W||^2. ``steps`` updates are made (default n:
+    one epoch; more cycle through X again in the same order). The accuracy on each set of
     ``evaluate_on`` is recorded before the first step, every ``log_every`` steps and at the end.
     """
     X, y = _training_set(W, b, X, y)
     lr, lam = checks.learning_rate(lr), checks.finite_number("weight_decay", weight_decay)
+    n = len(X)
+    steps = n if steps is None else checks.positive_int("steps", steps)
     log_every = checks.positive_int("log_every", log_every)
     sets = dict(evaluate_on or {})
     log = TrainLog()
     shrink = W.dtype.type(1 - lr * lam)
     start = time.perf_counter()
     log.record(0, W, b, sets)
-    for i in range(len(X)):
-        x = X[i]
+    for i in range(steps):
+        x = X[i % n]
         g = softmax(x @ W + b)  # o, (m,)
-        g[y[i]] -= 1  # o - onehot(y_i)
+        g[y[i % n]] -= 1  # o - onehot(y)
         W *= shrink
-        W -= np.outer(lr * x, g)  # the (d, m) outer product x_i^T g, no Python loop
+        W -= np.outer(lr * x, g)  # the (d, m) outer product x^T g, no Python loop
         b -= lr * g
-        if (i + 1) % log_every == 0 or i + 1 == len(X):
+        if (i + 1) % log_every == 0 or i + 1 == steps:
             log.record(i + 1, W, b, sets)
     log.seconds = time.perf_counter() - start
     return log

@@ -10,6 +10,10 @@ The SVD is computed through a QR factorisation, Xc = Q R with R ``(d, d)``, then
 R = U_R S V^T: Xc and R have the same singular values and right singular vectors, and the
 SVD of the small R is much faster than that of the tall Xc. Computations use float64.
 
+``PCA.wiener_denoise`` is the optimal linear denoiser for images with white noise of known
+variance sigma^2, in closed form in the PCA basis: the component along v_j is multiplied by
+lambda_j / (lambda_j + sigma^2) (Wiener shrinkage).
+
 ``principal_angles`` measures how far apart two subspaces are (0 when they coincide).
 """
 
@@ -143,6 +147,30 @@ class PCA:
         s = self.singular_values_
         assert s is not None and self.n_samples_ is not None
         return float(np.sum(s[k:] ** 2) / (self.n_samples_ * self.n_features))
+
+    def wiener_gains(self, noise_variance: float) -> NDArray[np.float64]:
+        """The Wiener factors lambda_j / (lambda_j + sigma^2) of the r components, ``(r,)``."""
+        checks.finite_number("noise_variance", noise_variance)
+        self._fitted()
+        assert self.explained_variance_ is not None
+        lam = self.explained_variance_
+        with np.errstate(invalid="ignore"):
+            gains = lam / (lam + noise_variance)
+        return np.where(lam > 0, gains, 0.0)
+
+    def wiener_denoise(self, X_noisy: ArrayLike, noise_variance: float) -> NDArray[np.float64]:
+        """The optimal linear estimate of clean images from X_noisy ``(n, d)``, ``(n, d)``.
+
+        For x = s + e with s of mean mu and covariance Sigma = V diag(lambda) V^T (this PCA,
+        fitted on clean data) and e white noise of variance sigma^2 = ``noise_variance`` per
+        entry, independent of s, the linear map of least mean squared error is
+        mu + Sigma (Sigma + sigma^2 I)^-1 (x - mu) = mu + sum_j g_j <x - mu, v_j> v_j with
+        g_j = lambda_j / (lambda_j + sigma^2): each component is shrunk, none is cut off.
+        Directions without a fitted component (when n <= d) have lambda = 0 and g = 0.
+        """
+        mean, components = self._fitted()
+        gains = self.wiener_gains(noise_variance)
+        return mean + ((self._data(X_noisy) - mean) @ components.T * gains) @ components
 
 
 def principal_angles(A: ArrayLike, B: ArrayLike) -> NDArray[np.float64]:

@@ -12,23 +12,13 @@ import json
 
 import numpy as np
 import pytest
+from conftest import TOLERANCE, make_data
 
 import mlp.bench.run
 from mlp import cli
 from mlp.bench import make_epoch, run_benchmark
 from mlp.data import Splits
 from mlp.network import MLP
-
-LAMBDAS = {"l11": 1e-3, "l12": 2e-3, "l21": 3e-3, "l22": 4e-3}
-NO_LAMBDAS = dict.fromkeys(LAMBDAS, 0.0)
-TOLERANCE = {np.float32: {"rtol": 1e-5, "atol": 1e-6}, np.float64: {"rtol": 1e-12, "atol": 1e-14}}
-
-
-def make_data(n: int, d: int, m: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    rng = np.random.default_rng(seed)
-    centers = rng.normal(scale=2.0, size=(m, d))
-    y = rng.integers(0, m, size=n)
-    return centers[y] + rng.normal(size=(n, d)), y
 
 
 def assert_same_params(a: dict, b: dict, dtype: type) -> None:

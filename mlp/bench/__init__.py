@@ -42,11 +42,14 @@ the same initial weights and in the same orders, and their test accuracies are c
 
 Submodules: ``mlp.bench.methods`` (one timed epoch per method), ``mlp.bench.results`` (the
 timings, same-run ratios, tables and targets), ``mlp.bench.run`` (the interleaved run and the
-float32/float64 accuracy check). Everything public is importable from ``mlp.bench``.
+float32/float64 accuracy check), ``mlp.bench.lines`` (the time of each statement of chosen
+functions, which C6 uses to show where the loop's time goes). Everything public is importable
+from ``mlp.bench``.
 """
 
 from __future__ import annotations
 
+from mlp.bench.lines import LineProfile, LineTime, profile_lines
 from mlp.bench.methods import (
     METHODS,
     NUMPY_METHODS,
@@ -72,12 +75,15 @@ __all__ = [
     "BenchmarkResult",
     "Epoch",
     "GatherEpoch",
+    "LineProfile",
+    "LineTime",
     "ProductsEpoch",
     "Timing",
     "TorchEpoch",
     "epoch_gflop",
     "load_bench_data",
     "make_epoch",
+    "profile_lines",
     "run_benchmark",
     "torch_available",
 ]

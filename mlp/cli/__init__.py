@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
 from mlp import __version__
-from mlp.cli import bench, data, gradcheck, sweep, train
+from mlp.cli import bench, data, gradcheck, prove, sweep, train
 from mlp.cli.arguments import HelpFormat
 
 __all__ = ["SUBCOMMANDS", "Parser", "build_parser", "main"]
@@ -30,6 +30,7 @@ SUBCOMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
     gradcheck.add,
     bench.add,
     sweep.add,
+    prove.add,
 )
 """Functions registering one subcommand each, in the order ``--help`` lists them."""
 

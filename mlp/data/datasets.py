@@ -217,7 +217,7 @@ def _http_downloader() -> Callable | None:
     return None
 
 
-def _short_reason(exc: BaseException) -> str:
+def short_reason(exc: BaseException) -> str:
     """A short description of a failed download."""
     text = " ".join(str(exc).split())
     if "resolve" in text.lower():
@@ -266,7 +266,7 @@ def _fetch(spec: DatasetSpec, role: str, directory: Path) -> Path:
         _remove_empty(created)
         raise DatasetUnavailable(
             f"{spec.title} is not available: {idx_file.filename} is not on this machine and "
-            f"the download from {url} failed ({_short_reason(exc)}). " + how_to_get(spec)
+            f"the download from {url} failed ({short_reason(exc)}). " + how_to_get(spec)
         ) from exc
     except ValueError as exc:
         _remove_empty(created)

@@ -18,15 +18,18 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import json
 import os
 import tarfile
-import tempfile
 import zlib
 from pathlib import Path
 
 import numpy as np
 from numpy.typing import NDArray
+
+from mlp.data.datasets import short_reason
+from mlp.files import atomic_write
 
 __all__ = [
     "SOURCE",
@@ -182,28 +185,10 @@ def _read_cache(path: Path) -> tuple[NDArray[np.uint8], NDArray[np.int64]]:
 
 
 def _write_atomic(path: Path, images: NDArray, labels: NDArray) -> None:
-    """Write the .npz to a temporary file in the same folder, then ``os.replace`` it."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            np.savez_compressed(handle, images=images, labels=labels)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
-def _short_reason(exc: BaseException) -> str:
-    text = " ".join(str(exc).split())
-    if "resolve" in text.lower():
-        return "the host name could not be resolved: no network?"
-    if "timed out" in text.lower():
-        return "the connection timed out"
-    text = text if len(text) <= 120 else text[:117] + "..."
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    """Write the .npz aside and rename it into place (``mlp.files.atomic_write``)."""
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, images=images, labels=labels)
+    atomic_write(path, buffer.getvalue(), mode=0o600)
 
 
 def _download(cache_dir: Path) -> Path:
@@ -225,7 +210,7 @@ def _download(cache_dir: Path) -> Path:
         )
     except (requests.RequestException, OSError) as exc:
         raise MnistSubsetUnavailable(
-            f"the download of {URL} failed ({_short_reason(exc)}). {_how_to_get(cache_dir)}"
+            f"the download of {URL} failed ({short_reason(exc)}). {_how_to_get(cache_dir)}"
         ) from exc
     except ValueError as exc:  # pooch: hash mismatch; it has deleted its temporary file
         raise MnistSubsetIntegrityError(

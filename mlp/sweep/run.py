@@ -18,6 +18,7 @@ Identical tasks give identical rows (but ``seconds`` and ``worker``) on every ex
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import os
 import socket
@@ -30,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from mlp import checks
-from mlp.data.options import DataOptions, load_splits
+from mlp.data.options import DataOptions, first_test_examples, load_splits
 from mlp.data.splits import Splits
 from mlp.network import MLP
 from mlp.records import METRIC_NAMES
@@ -69,14 +70,19 @@ _loads = 0
 
 
 def cached_splits(data: DataOptions) -> Splits:
-    """The splits ``data`` names, loaded once per process (the last options asked for)."""
+    """The splits ``data`` names, loaded once per process (the last options asked for).
+
+    Options that differ only in ``n_test`` share one load: a search without the test set
+    and the final run with it read the files once.
+    """
+    whole = dataclasses.replace(data, n_test=None)
     with _cache_lock:
-        if data not in _cache:
+        if whole not in _cache:
             global _loads
             _cache.clear()  # one dataset at a time: Fashion-MNIST takes 0.2 GB
-            _cache[data] = load_splits(data)[0]
+            _cache[whole] = load_splits(whole)[0]
             _loads += 1
-        return _cache[data]
+        return first_test_examples(_cache[whole], data.n_test)
 
 
 def cache_loads() -> int:

@@ -1,10 +1,15 @@
 r"""SymPy derivations that the book displays and the tests assert.
 
-Every claim function (``a1_...`` to ``a9_...``, ``b1_...`` to ``b18_...``) answers one question
-of the homework: it builds both sides of an identity with SymPy, *proves* them equal with
-:func:`prove`, and returns the proof, which a notebook renders as typeset math (``lhs = rhs``).
-A false identity raises :class:`IdentityError` (an ``AssertionError``), so a wrong claim breaks
-the book build.
+Every claim function answers one question of the homework (``a1_...`` to ``a9_...``,
+``b1_...`` to ``b18_...``) or of the MNIST lab (``m7_...``): it builds both sides of an
+identity with SymPy, *proves* them equal, and returns the proof, which a notebook renders as
+typeset math (``lhs = rhs``). A false identity raises :class:`IdentityError` (an
+``AssertionError``), so a wrong claim breaks the book build.
+
+What a result establishes is part of it (:mod:`~mlp.symbolic.results`): its ``scope`` is
+``general`` (proven for symbolic values of every size and variable) or ``instance`` (proven at
+the sizes and labels it displays), and its ``kind`` is ``check`` (a wrong formula would fail)
+or ``by construction`` (a consistency check that holds whatever the formulas).
 
 Everything below is importable from ``mlp.symbolic`` itself; the submodules hold:
 
@@ -13,11 +18,20 @@ Everything below is importable from ``mlp.symbolic`` itself; the submodules hold
 - :mod:`~mlp.symbolic.results`: what the claims return (:class:`Proof`, :class:`Fact`,
   :class:`KinkDerivative`, :class:`ProofGroup`, :class:`ParameterCount`) and
   :class:`IdentityError`;
-- :mod:`~mlp.symbolic.prover`: :func:`prove`, its routes and :data:`ROUTES`;
+- :mod:`~mlp.symbolic.prover`: :func:`prove` (explicit symbols) and its routes;
+- :mod:`~mlp.symbolic.indexed`: :func:`prove_general`, proofs in index notation for symbolic
+  sizes (Kronecker deltas summed under stated index ranges, a numeric screen at small sizes,
+  a normal form for sums);
 - :mod:`~mlp.symbolic.part_a`: the claims A1 to A9;
-- :mod:`~mlp.symbolic.network`: the symbolic network of Part B (:class:`Network`,
-  :func:`network`);
-- :mod:`~mlp.symbolic.part_b`: the claims B1 to B18.
+- :mod:`~mlp.symbolic.network`: the symbolic network of Part B at fixed sizes
+  (:class:`Network`, :func:`network`);
+- :mod:`~mlp.symbolic.part_b`: the claims B1 to B18 at one instance;
+- :mod:`~mlp.symbolic.index_network` and :mod:`~mlp.symbolic.part_b_general`: the network in
+  index notation and the claims of Part B for every size (B3, B4, B7 to B18), with false
+  variants that must be rejected (:data:`WRONG_FORMULAS`);
+- :mod:`~mlp.symbolic.lab`: the MNIST lab's claim M7;
+- :mod:`~mlp.symbolic.claims`: every claim in one registry, :func:`run_claims` and
+  :func:`format_record` (the library side of ``python -m mlp prove``).
 
 How :func:`prove` decides
 -------------------------
@@ -25,7 +39,7 @@ How :func:`prove` decides
    reports the counterexample.
 2. Exact routes, tried in order on ``lhs - rhs`` (entry by entry for matrices), each with a
    time limit (``simplify`` can otherwise run for minutes):
-   ``identical`` (zero once the definitions are substituted), ``cancel`` (zero as a rational
+   ``identical`` (zero once both sides are evaluated), ``cancel`` (zero as a rational
    function of its atoms), ``cases`` (split on the sign of every variable at which a
    ``Heaviside``, ``sign``, ``Abs``, ``Max``, ``Rect`` or ``Piecewise`` switches, then
    simplify each case), ``simplify``, ``simplify after rewrite(exp)``,
@@ -36,33 +50,26 @@ How :func:`prove` decides
    significant digits (mpmath), rejecting points within 1e-3 of a kink.
 The :class:`Proof` records the route that succeeded.
 
-Which route proves what (default sizes)
----------------------------------------
-- A1 ``sigmoid(x) = (tanh(x/2) + 1)/2``: simplify after rewrite(exp) (simplify alone fails).
-- A2, A3, A4, A8, B1, B2, B3 (sum to one), B4, B7, B9-B18: cancel or identical.
-- A5 (sign with indicators), A6 (abs'), A7 (rect'), A9 (gradient of the L1 norm): case split.
-- B3 positivity: SymPy's assumption system (``is_positive``), returned as a :class:`Fact`.
-- B5: the free symbols of L (other than x) are counted for every label and compared with
-  d_h (d + 1) + m (d_h + 1).
-
-Results display as typeset math in a notebook (``_repr_latex_``). For Part B the displayed
-sides use the homework's notation as symbols (dL/do^a_k, h^s_j, rect'(h^a_j), ...);
-:meth:`Network.definitions` says what each stands for, and the proof substitutes them down
-to the parameters before comparing. :meth:`Network.values` and :meth:`Network.evaluate` turn
-any symbolic result into numbers, e.g. to compare with :class:`mlp.network.MLP`.
+How :func:`prove_general` decides
+---------------------------------
+Derivatives of sums over symbolic ranges become sums of Kronecker deltas; each is summed
+under the stated index ranges (a ``Piecewise`` that ``refine`` discharges, never dropped);
+both sides are evaluated at several small sizes with random entries (a false identity fails
+there with its counterexample); then both are brought to a normal form for sums and their
+difference must be 0. See :mod:`~mlp.symbolic.indexed`.
 
 Conventions
 -----------
 - Indices in the *displayed* symbols start at 1 as in the homework (``x_1``, ``W^{(1)}_{11}``);
-  Python indices, including the label ``y``, start at 0 as in :mod:`mlp.network`. So ``y = 0``
-  is the class whose score is ``o^a_1``.
+  Python indices, including the label ``y`` of the instance claims, start at 0 as in
+  :mod:`mlp.network`. So ``y = 0`` is the class whose score is ``o^a_1``.
 - ``rect(z) = Max(0, z)``. SymPy differentiates it to ``Heaviside(z)``, whose value at 0 is
   SymPy's default 1/2. The derivative does not exist at 0; the code uses 0 there, i.e.
   ``Heaviside(z, 0)`` = 1{z > 0}. Part B writes rect as :class:`Rect`, a SymPy function equal
-  to ``Max(0, z)`` whose derivative is ``Heaviside(z, 0)`` (A7's result; ``Max`` itself makes
-  SymPy far too slow on the network), and passes ``heaviside_at_zero=0`` to :func:`prove`.
-  Part B's identities are identities of formulas; as statements about derivatives they hold
-  wherever no hidden pre-activation h^a_j is 0 (at such a kink L has no derivative).
+  to ``Max(0, z)`` whose derivative is *set* to ``Heaviside(z, 0)`` (A7 proves that this is
+  rect' away from 0; ``Max`` itself makes SymPy far too slow on the network). Part B's
+  identities are identities of formulas; as statements about derivatives they hold wherever
+  no hidden pre-activation is 0 (at such a kink L has no derivative).
 - ``sign(0) = 0`` (SymPy's value and the code's), which makes ``sign`` the subgradient of
   ``|.|`` that the code uses at 0 (A6, A9, B18).
 - Part A's derivatives with a kink (A6, A7, A9) are proven for ``x != 0`` and return the
@@ -71,6 +78,16 @@ Conventions
 
 from __future__ import annotations
 
+from mlp.symbolic.claims import (
+    CLAIM_IDS,
+    CLAIMS,
+    Claim,
+    ClaimRecord,
+    format_record,
+    run_claim,
+    run_claims,
+    summary,
+)
 from mlp.symbolic.functions import (
     Rect,
     absolute,
@@ -88,6 +105,8 @@ from mlp.symbolic.functions import (
     softplus,
     tanh,
 )
+from mlp.symbolic.indexed import IndexSpace, normal_form, prove_general
+from mlp.symbolic.lab import m7_binary_cross_entropy
 from mlp.symbolic.network import Network, network
 from mlp.symbolic.part_a import (
     a1_sigmoid_tanh,
@@ -98,7 +117,9 @@ from mlp.symbolic.part_a import (
     a6_abs_derivative,
     a7_rect_derivative,
     a8_grad_l2_squared,
+    a8_grad_l2_squared_general,
     a9_grad_l1,
+    a9_grad_l1_general,
 )
 from mlp.symbolic.part_b import (
     b1_hidden_layer,
@@ -106,7 +127,9 @@ from mlp.symbolic.part_b import (
     b3_softmax_positive_sums_to_one,
     b4_loss_logsumexp,
     b5_parameter_count,
+    b6_gradient_descent,
     b7_grad_oa,
+    b8_grad_oa_batch,
     b9_grad_W2_b2,
     b10_grad_W2_b2_matrix,
     b11_grad_hs,
@@ -117,21 +140,50 @@ from mlp.symbolic.part_b import (
     b16_grad_W1_b1_matrix,
     b17_grad_x,
     b18_regularized_gradient,
+    instance,
+)
+from mlp.symbolic.part_b_general import (
+    WRONG_FORMULAS,
+    b3_softmax_general,
+    b4_loss_general,
+    b7_grad_oa_general,
+    b8_grad_oa_batch_general,
+    b9_grad_W2_b2_general,
+    b10_grad_W2_b2_batch_general,
+    b11_grad_hs_general,
+    b12_grad_hs_batch_general,
+    b13_grad_ha_general,
+    b14_grad_ha_batch_general,
+    b15_grad_W1_b1_general,
+    b16_grad_W1_b1_batch_general,
+    b17_grad_x_general,
+    b18_regularized_gradient_general,
 )
 from mlp.symbolic.prover import ROUTES, prove
 from mlp.symbolic.results import (
+    KINDS,
+    SCOPES,
     Fact,
     IdentityError,
     KinkDerivative,
     ParameterCount,
     Proof,
     ProofGroup,
+    rejection,
 )
 
 __all__ = [
+    "CLAIMS",
+    "CLAIM_IDS",
+    "KINDS",
     "ROUTES",
+    "SCOPES",
+    "WRONG_FORMULAS",
+    "Claim",
+    "ClaimRecord",
     "Fact",
     "IdentityError",
+    "IndexSpace",
     "KinkDerivative",
     "Network",
     "ParameterCount",
@@ -146,37 +198,64 @@ __all__ = [
     "a6_abs_derivative",
     "a7_rect_derivative",
     "a8_grad_l2_squared",
+    "a8_grad_l2_squared_general",
     "a9_grad_l1",
+    "a9_grad_l1_general",
     "absolute",
     "b1_hidden_layer",
     "b2_output_layer",
+    "b3_softmax_general",
     "b3_softmax_positive_sums_to_one",
+    "b4_loss_general",
     "b4_loss_logsumexp",
     "b5_parameter_count",
+    "b6_gradient_descent",
     "b7_grad_oa",
+    "b7_grad_oa_general",
+    "b8_grad_oa_batch",
+    "b8_grad_oa_batch_general",
     "b9_grad_W2_b2",
+    "b9_grad_W2_b2_general",
+    "b10_grad_W2_b2_batch_general",
     "b10_grad_W2_b2_matrix",
     "b11_grad_hs",
+    "b11_grad_hs_general",
+    "b12_grad_hs_batch_general",
     "b12_grad_hs_matrix",
     "b13_grad_ha",
+    "b13_grad_ha_general",
+    "b14_grad_ha_batch_general",
     "b14_grad_ha_matrix",
     "b15_grad_W1_b1",
+    "b15_grad_W1_b1_general",
+    "b16_grad_W1_b1_batch_general",
     "b16_grad_W1_b1_matrix",
     "b17_grad_x",
+    "b17_grad_x_general",
     "b18_regularized_gradient",
+    "b18_regularized_gradient_general",
+    "format_record",
     "gradient",
     "indicator",
+    "instance",
     "l1_norm",
     "l2_squared",
     "log_softmax",
     "logsumexp",
+    "m7_binary_cross_entropy",
     "network",
+    "normal_form",
     "onehot",
     "prove",
+    "prove_general",
     "rect",
     "rect_prime",
+    "rejection",
+    "run_claim",
+    "run_claims",
     "sigmoid",
     "softmax",
     "softplus",
+    "summary",
     "tanh",
 ]

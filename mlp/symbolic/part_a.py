@@ -1,4 +1,9 @@
-"""Part A's claims, A1 to A9: identities and derivatives of the activations and norms."""
+"""Part A's claims, A1 to A9: identities and derivatives of the activations and norms.
+
+A1 to A7 are about functions of one real variable x, proven for a symbolic x: their scope is
+``general``. A8 and A9 are proven at one size (n = 4 entries, ``instance``) and, in index
+notation, for every size n (``a8_grad_l2_squared_general``, ``a9_grad_l1_general``).
+"""
 
 from __future__ import annotations
 
@@ -20,6 +25,7 @@ from mlp.symbolic.functions import (
     softplus,
     tanh,
 )
+from mlp.symbolic.indexed import IndexSpace, display_function, prove_general
 from mlp.symbolic.prover import prove
 from mlp.symbolic.results import IdentityError, KinkDerivative, Proof
 
@@ -49,13 +55,15 @@ def a1_sigmoid_tanh() -> Proof:
     """A1: sigmoid(x) = (tanh(x/2) + 1) / 2, with SymPy's tanh (needs rewrite(exp))."""
     x = _x
     rhs = sp.Mul(sp.Rational(1, 2), sp.Add(sp.tanh(x / 2), 1, evaluate=False), evaluate=False)
-    return prove(_Sigmoid(x), rhs, definitions=_PART_A_DEFINITIONS)
+    return prove(_Sigmoid(x), rhs, definitions=_PART_A_DEFINITIONS, scope="general")
 
 
 def a2_log_sigmoid_softplus() -> Proof:
     """A2: log sigmoid(x) = -softplus(-x)."""
     x = _x
-    return prove(sp.log(_Sigmoid(x)), -_Softplus(-x), definitions=_PART_A_DEFINITIONS)
+    return prove(
+        sp.log(_Sigmoid(x)), -_Softplus(-x), definitions=_PART_A_DEFINITIONS, scope="general"
+    )
 
 
 def a3_sigmoid_derivative() -> Proof:
@@ -65,6 +73,7 @@ def a3_sigmoid_derivative() -> Proof:
         sp.Derivative(_Sigmoid(x), x),
         sp.Mul(_Sigmoid(x), 1 - _Sigmoid(x), evaluate=False),
         definitions=_PART_A_DEFINITIONS,
+        scope="general",
     )
 
 
@@ -75,6 +84,7 @@ def a4_tanh_derivative() -> Proof:
         sp.Derivative(sp.tanh(x), x),
         1 - sp.tanh(x) ** 2,
         definitions={sp.tanh: tanh},
+        scope="general",
     )
 
 
@@ -86,6 +96,7 @@ def a5_sign_indicators() -> Proof:
         sp.sign(x),
         positive - negative,
         definitions={positive: indicator(x > 0), negative: indicator(x < 0)},
+        scope="general",
     )
 
 
@@ -101,6 +112,7 @@ def a6_abs_derivative() -> KinkDerivative:
         sp.sign(x),
         definitions={sp.Abs: absolute},
         condition=r"x \ne 0",
+        scope="general",
     )
     left, right = _one_sided_derivatives_at_zero(sp.Abs)
     return KinkDerivative(proof, left, right, convention=sp.S.Zero, sympy_at_zero=sp.sign(0))
@@ -119,6 +131,7 @@ def a7_rect_derivative() -> KinkDerivative:
         positive,
         definitions={**_PART_A_DEFINITIONS, positive: indicator(x > 0)},
         condition=r"x \ne 0",
+        scope="general",
     )
     left, right = _one_sided_derivatives_at_zero(rect)
     h = sp.Symbol("h", real=True)
@@ -139,7 +152,7 @@ def a8_grad_l2_squared(n: int = 4) -> Proof:
     partials = _partials(r"\|\mathbf{x}\|_2^2", x)
     norm = l2_squared(x)
     definitions = {g: sp.Derivative(norm, x_i) for g, x_i in zip(partials, x, strict=True)}
-    return prove(partials, 2 * x, definitions=definitions)
+    return prove(partials, 2 * x, definitions=definitions, condition=f"n = {n}")
 
 
 def a9_grad_l1(n: int = 4) -> KinkDerivative:
@@ -154,7 +167,51 @@ def a9_grad_l1(n: int = 4) -> KinkDerivative:
     norm = sum((absolute(x_i) for x_i in x), sp.S.Zero)
     definitions = {g: sp.Derivative(norm, x_i) for g, x_i in zip(partials, x, strict=True)}
     proof = prove(
-        partials, x.applyfunc(sp.sign), definitions=definitions, condition=r"\text{all } x_i \ne 0"
+        partials,
+        x.applyfunc(sp.sign),
+        definitions=definitions,
+        condition=rf"n = {n},\ \text{{all }} x_i \ne 0",
     )
     left, right = _one_sided_derivatives_at_zero(sp.Abs)
     return KinkDerivative(proof, left, right, convention=sp.S.Zero, sympy_at_zero=sp.sign(0))
+
+
+_n = sp.Symbol("n", integer=True, positive=True)
+_k, _i = sp.Symbol("k", integer=True), sp.Symbol("i", integer=True)
+_xs = sp.IndexedBase(r"\mathbf{x}", real=True)
+_SPACE = IndexSpace(sizes=(_n,), ranges={_k: (1, _n)}, screen_sizes=((4,), (3,), (5,), (2,)))
+
+
+def a8_grad_l2_squared_general() -> Proof:
+    """A8 for every size n: d ||x||_2^2 / dx_k = 2 x_k, with ||x||_2^2 = sum_i x_i^2."""
+    norm = sp.Sum(_xs[_i] ** 2, (_i, 1, _n))
+    partial = display_function(
+        "dl2", r"\frac{{\partial \|\mathbf{{x}}\|_2^2}}{{\partial \mathbf{{x}}_{{{0}}}}}"
+    )
+    return prove_general(
+        partial(_k),
+        2 * _xs[_k],
+        _SPACE,
+        definitions={partial: lambda a: sp.Derivative(norm, _xs[a])},
+        where=((sp.Symbol(r"\|\mathbf{x}\|_2^2"), norm),),
+    )
+
+
+def a9_grad_l1_general() -> Proof:
+    """A9 for every size n: d ||x||_1 / dx_k = sign(x_k), with ||x||_1 = sum_i |x_i|.
+
+    SymPy differentiates |x_i| to sign(x_i) (A6's result, which holds for x_i != 0; at 0 the
+    code's value is sign(0) = 0); what this proves for every n is that only the k-th term of
+    the sum depends on x_k.
+    """
+    norm = sp.Sum(sp.Abs(_xs[_i]), (_i, 1, _n))
+    partial = display_function(
+        "dl1", r"\frac{{\partial \|\mathbf{{x}}\|_1}}{{\partial \mathbf{{x}}_{{{0}}}}}"
+    )
+    return prove_general(
+        partial(_k),
+        sp.sign(_xs[_k]),
+        _SPACE,
+        definitions={partial: lambda a: sp.Derivative(norm, _xs[a])},
+        where=((sp.Symbol(r"\|\mathbf{x}\|_1"), norm),),
+    )

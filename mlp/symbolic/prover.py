@@ -115,18 +115,46 @@ def _decide(r: Expr) -> _Verdict:
     return None
 
 
-class _OutOfTime(Exception):
-    """A route ran past its time limit."""
+class OutOfTime(Exception):
+    """A block run under :func:`time_budget` passed its deadline.
+
+    ``deadline`` (a ``time.monotonic()`` value) says which limit expired, so that nested
+    limits can tell their own expiry from an enclosing one's.
+    """
+
+    def __init__(self, deadline: float, seconds: float) -> None:
+        super().__init__(f"time limit of {seconds:g} s reached")
+        self.deadline = deadline
+        self.seconds = seconds
+
+
+_DEADLINES: list[tuple[float, float]] = []  # (deadline, seconds) of the active limits, nested
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    now = time.monotonic()
+    expired = [(d, s) for d, s in _DEADLINES if now >= d]
+    if expired:
+        raise OutOfTime(*min(expired))
+
+
+def _arm() -> None:
+    wait = max(min(d for d, _ in _DEADLINES) - time.monotonic(), 1e-4)
+    signal.setitimer(signal.ITIMER_REAL, wait, 0.05)
 
 
 @contextmanager
-def _time_limit(seconds: float) -> Iterator[None]:
-    """Interrupt the block after ``seconds`` with _OutOfTime.
+def time_budget(seconds: float) -> Iterator[float | None]:
+    """Interrupt the block with :class:`OutOfTime` after ``seconds``; yields the deadline.
 
-    Uses SIGALRM, so it applies only in the main thread on Unix (a notebook kernel and pytest
-    run there); elsewhere the block runs unlimited and only the size guard protects it. The
-    alarm repeats every 50 ms until the block ends: an interrupt raised where Python cannot
-    propagate it (inside a garbage-collector callback, say) is followed by another.
+    Limits nest: a claim's limit (see :mod:`mlp.symbolic.claims`) encloses the limit of each
+    route of :func:`prove`, and whichever expires first interrupts. The exception carries
+    the deadline that expired, so a caller that catches its own expiry can let an enclosing
+    one through. Uses SIGALRM, so it applies only in the main thread on Unix (a notebook
+    kernel, pytest and the command line run there); elsewhere the block runs unlimited and
+    ``None`` is yielded. The alarm repeats every 50 ms until the block ends: an interrupt
+    raised where Python cannot propagate it (inside a garbage-collector callback, or a
+    library's ``except Exception``) is followed by another.
     """
     usable = (
         seconds > 0
@@ -134,23 +162,22 @@ def _time_limit(seconds: float) -> Iterator[None]:
         and threading.current_thread() is threading.main_thread()
     )
     if not usable:
-        yield
+        yield None
         return
-
-    armed = [True]
-
-    def interrupt(signum: int, frame: Any) -> None:
-        if armed[0]:
-            raise _OutOfTime
-
-    previous = signal.signal(signal.SIGALRM, interrupt)
-    signal.setitimer(signal.ITIMER_REAL, seconds, 0.05)
+    entry = (time.monotonic() + seconds, seconds)
+    outermost = not _DEADLINES
+    previous = signal.signal(signal.SIGALRM, _interrupt) if outermost else None
+    _DEADLINES.append(entry)
+    _arm()
     try:
-        yield
+        yield entry[0]
     finally:
-        armed[0] = False
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        _DEADLINES.remove(entry)
+        if _DEADLINES:
+            _arm()
+        else:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
 
 
 def _small(e: Expr) -> bool:
@@ -158,7 +185,7 @@ def _small(e: Expr) -> bool:
 
 
 def _route_identical(e: Expr, _a: sp.Basic) -> tuple[_Verdict, str]:
-    return (True if e == 0 else None), "identical after substituting the definitions"
+    return (True if e == 0 else None), "identical (once both sides are evaluated)"
 
 
 def _route_cancel(e: Expr, _a: sp.Basic) -> tuple[_Verdict, str]:
@@ -389,6 +416,8 @@ def prove(
     seed: int = 0,
     condition: str = "",
     time_limit: float = 20.0,
+    scope: str = "instance",
+    kind: str = "check",
 ) -> Proof:
     """Prove ``lhs == rhs`` (scalars, or matrices entry by entry) and say how.
 
@@ -400,7 +429,10 @@ def prove(
     (default: all free symbols); their SymPy assumptions (positive, nonzero, ...) and
     ``assumptions`` (a SymPy ``Q`` expression, also used by the refine route) restrict the
     sampled points. ``routes`` selects routes from :data:`ROUTES` (default: all, in order).
-    ``condition`` is displayed after the identity, e.g. ``"x \\ne 0"``. Each exact route
+    ``condition`` is displayed after the identity, e.g. ``"x \\ne 0"``; ``scope`` and ``kind``
+    label the result (see :mod:`mlp.symbolic.results`): ``scope="general"`` when the
+    symbols stand for every value (no size fixed), ``kind="by construction"`` for a
+    consistency check that no wrong formula could fail. Each exact route
     gets ``time_limit`` seconds per entry (``simplify`` can otherwise run for minutes), and the
     exact routes together get ``8 * time_limit`` seconds per call; entries left over go to
     the numeric route. The default limit is far above what any proof of the book needs (about
@@ -459,11 +491,15 @@ def prove(
             left_over = deadline - time.perf_counter()
             if name == "numeric" or left_over <= 0:
                 continue
+            own: float | None = None
             try:
-                with _time_limit(min(time_limit, left_over)):
+                with time_budget(min(time_limit, left_over)) as own:
                     verdict, detail = _EXACT_ROUTES[name](difference, assumptions)
+            except OutOfTime as expired:
+                if expired.deadline != own:
+                    raise  # an enclosing limit (the claim's): stop proving
+                continue  # this route took too long
             except (
-                _OutOfTime,
                 sp.PolynomialError,
                 NotImplementedError,
                 TypeError,
@@ -503,6 +539,8 @@ def prove(
         exact=all(name != "numeric" for name, _ in used),
         seconds=time.perf_counter() - start,
         condition=condition,
+        scope=scope,
+        kind=kind,
     )
 
 

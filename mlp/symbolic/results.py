@@ -1,10 +1,16 @@
 """What the claims return: proven identities and facts, displayed as typeset math.
 
 A result exists only once its claim is proven; a false claim raises :class:`IdentityError`.
+Every result says what it establishes: its ``scope`` is ``"general"`` (proven for symbolic
+values of every size, index and variable, under the conditions it displays) or
+``"instance"`` (proven at the sizes and labels it displays), and its ``kind`` is ``"check"``
+(a wrong formula would make it fail) or ``"by construction"`` (a consistency check that holds
+whatever the formulas, shown as such and never as a proof).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,6 +21,22 @@ from mlp.symbolic.functions import Expr, Side
 
 class IdentityError(AssertionError):
     """Raised when a claimed identity is false, or when no allowed route could establish it."""
+
+
+SCOPES = ("general", "instance")
+"""What a result covers: symbolic sizes and variables, or the instance it ran."""
+
+KINDS = ("check", "by construction")
+"""Whether a result could fail for a wrong formula (``check``) or holds whatever the formulas."""
+
+_BY_CONSTRUCTION = r"\qquad\text{(consistency, true by construction)}"
+
+
+def _check_labels(scope: str, kind: str) -> None:
+    if scope not in SCOPES:
+        raise ValueError(f"scope must be one of {SCOPES}, got {scope!r}")
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
 
 
 def _latex(e: Any) -> str:
@@ -42,6 +64,9 @@ class Proof(_Result):
     ``lhs`` and ``rhs`` are the sides as displayed (scalars or matrices, possibly written with
     display symbols such as dL/do^a_k); ``route`` says how equality was established and
     ``exact`` is False only when the numeric route was needed; ``seconds`` is the proving time.
+    ``condition`` (LaTeX) states where the identity holds: the instance it ran, or the
+    ranges of a general proof. ``scope`` and ``kind`` are described in the module doc;
+    ``where`` lists (symbol, definition) pairs displayed under the identity.
     """
 
     lhs: Side
@@ -50,16 +75,28 @@ class Proof(_Result):
     exact: bool
     seconds: float = 0.0
     condition: str = ""
+    scope: str = "instance"
+    kind: str = "check"
+    where: tuple[tuple[Any, Any], ...] = ()
+
+    def __post_init__(self) -> None:
+        _check_labels(self.scope, self.kind)
 
     def latex(self) -> str:
-        """The identity as a LaTeX string, ``lhs = rhs`` (plus its condition, if any)."""
+        """The identity as LaTeX, ``lhs = rhs`` (plus its condition, and its definitions on
+        further lines, for a ``gathered`` block)."""
         text = f"{_latex(self.lhs)} = {_latex(self.rhs)}"
         if self.condition:
             text += rf"\qquad ({self.condition})"
+        if self.kind == "by construction":
+            text += _BY_CONSTRUCTION
+        for n, (symbol, value) in enumerate(self.where):
+            prefix = r"\text{where }" if n == 0 else ""
+            text += rf" \\ {prefix}{_latex(symbol)} = {_latex(value)}"
         return text
 
     def _repr_latex_(self) -> str:
-        return f"$${self.latex()}$$"
+        return rf"$$\begin{{gathered}}{self.latex()}\end{{gathered}}$$"
 
     def __str__(self) -> str:
         return f"{sp.sstr(self.lhs)} = {sp.sstr(self.rhs)}    [{self.route}]"
@@ -73,10 +110,19 @@ class Fact(_Result):
     route: str
     exact: bool = True
     seconds: float = 0.0
+    condition: str = ""
+    scope: str = "instance"
+    kind: str = "check"
+
+    def __post_init__(self) -> None:
+        _check_labels(self.scope, self.kind)
 
     def latex(self) -> str:
-        """The statement as a LaTeX string."""
-        return _latex(self.statement)
+        """The statement as a LaTeX string (plus its condition, if any)."""
+        text = _latex(self.statement)
+        if self.condition:
+            text += rf"\qquad ({self.condition})"
+        return text + (_BY_CONSTRUCTION if self.kind == "by construction" else "")
 
     def _repr_latex_(self) -> str:
         return f"$${self.latex()}$$"
@@ -109,6 +155,16 @@ class KinkDerivative(_Result):
     def exact(self) -> bool:
         """True when the identity away from 0 was proven exactly."""
         return self.proof.exact
+
+    @property
+    def scope(self) -> str:
+        """The scope of the identity away from 0."""
+        return self.proof.scope
+
+    @property
+    def kind(self) -> str:
+        """The kind of the identity away from 0."""
+        return self.proof.kind
 
     def latex(self) -> str:
         """The identity (for x != 0) and the one-sided derivatives at 0, as LaTeX."""
@@ -159,6 +215,25 @@ class ProofGroup(_Result):
         """Total proving time."""
         return sum(p.seconds for p in self.proofs.values())
 
+    @property
+    def scope(self) -> str:
+        """``general`` when every real check of the group is general, else ``instance``."""
+        checks = [p for p in self.proofs.values() if p.kind == "check"] or list(
+            self.proofs.values()
+        )
+        return "general" if all(p.scope == "general" for p in checks) else "instance"
+
+    @property
+    def kind(self) -> str:
+        """``by construction`` when every member is, else ``check``."""
+        kinds = {p.kind for p in self.proofs.values()}
+        return "by construction" if kinds == {"by construction"} else "check"
+
+    @property
+    def route(self) -> str:
+        """The routes of the members, distinct ones joined with ``; ``."""
+        return "; ".join(dict.fromkeys(p.route for p in self.proofs.values()))
+
     def latex(self) -> str:
         """Every proof of the group, one per line, as LaTeX for a ``gathered`` block."""
         return r" \\[6pt] ".join(p.latex() for p in self.proofs.values())
@@ -186,11 +261,28 @@ class ParameterCount(_Result):
     formula: Expr
     route: str = "counted the parameters L depends on (every label y), compared with the formula"
     exact: bool = True
+    seconds: float = 0.0
+    scope: str = "instance"
+    kind: str = "by construction"
 
     def latex(self) -> str:
         """n_theta as formula, with numbers, and its value."""
         with_numbers = rf"{self.d_h}({self.d}+1) + {self.m}({self.d_h}+1)"
-        return rf"n_\theta = {sp.latex(self.formula)} = {with_numbers} = {self.n_theta}"
+        text = rf"n_\theta = {sp.latex(self.formula)} = {with_numbers} = {self.n_theta}"
+        return text + _BY_CONSTRUCTION
 
     def _repr_latex_(self) -> str:
         return f"$${self.latex()}$$"
+
+
+def rejection(claim: Callable[[], Any]) -> str:
+    """Run ``claim``, a false identity, and return the IdentityError message it raises.
+
+    The message carries the counterexample the prover found. Raises AssertionError if the
+    claim is accepted: a check that a wrong formula passes would establish nothing.
+    """
+    try:
+        claim()
+    except IdentityError as error:
+        return str(error)
+    raise AssertionError("the prover accepted a claim it should have rejected")
