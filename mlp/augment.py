@@ -36,7 +36,10 @@ def square_shape(d: int) -> tuple[int, int]:
     d = checks.positive_int("d", d)
     side = math.isqrt(d)
     if side * side != d:
-        raise ValueError(f"d must be the number of pixels of a square image, got {d}")
+        raise ValueError(
+            f"d must be the number of pixels of a square image, got {d} "
+            "(pixel shifts apply to image data sets only)"
+        )
     return side, side
 
 
