@@ -12,21 +12,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import LAMBDAS, TOLERANCE, make_data
 
 from mlp.data import Splits, two_circles
 from mlp.network import MLP, LoopMLP, fprop_bprop_step
 from mlp.records import METRIC_NAMES
 from mlp.train import TrainingState, run_epoch, train
-
-LAMBDAS = {"l11": 1e-3, "l12": 2e-3, "l21": 3e-3, "l22": 4e-3}
-TOLERANCE = {np.float32: {"rtol": 1e-5, "atol": 1e-6}, np.float64: {"rtol": 1e-12, "atol": 1e-14}}
-
-
-def make_data(n: int, d: int, m: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    rng = np.random.default_rng(seed)
-    centers = rng.normal(scale=2.0, size=(m, d))
-    y = rng.integers(0, m, size=n)
-    return centers[y] + rng.normal(size=(n, d)), y
 
 
 def circles(n_train: int = 120, seed: int = 0) -> Splits:

@@ -287,13 +287,22 @@ def test_cli_divergence_exits_1_and_saves_no_model(tmp_path: Path) -> None:
         assert path.name != "model.npz" or ".incomplete" in str(path)
 
 
+def default_sigint() -> None:
+    """In the child before ``exec``: SIGINT to its default, so that Python raises
+    KeyboardInterrupt on it. A shell without job control starts background commands with
+    SIGINT ignored, and a Python started with SIGINT ignored keeps ignoring it: the test
+    would then see a run that Ctrl-C cannot reach, however the test suite was started."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.parametrize(("sig", "status"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
 def test_cli_interrupted_keeps_the_finished_epochs_and_resumes(tmp_path, sig, status) -> None:
     command = mlp_command("train", "--dataset", "circles", "--n-points", "20000", "--hidden",
                           "64", "--batch-size", "10", "--epochs", "400", "--threads", "1",
                           "--quiet", "--out", "run", cwd=tmp_path)  # fmt: skip
     process = subprocess.Popen(command, cwd=tmp_path, env=environment(), text=True,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               preexec_fn=default_sigint)  # fmt: skip
     work = tmp_path / "run.incomplete"
     deadline = time.monotonic() + 60
     while not (work / "checkpoint.json").exists() and time.monotonic() < deadline:

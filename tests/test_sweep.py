@@ -46,7 +46,7 @@ from mlp.sweep import (
     write_report,
 )
 from mlp.sweep.space import parse_range, parse_values, task_key
-from mlp.sweep.store import RESULTS_NAME, ROW_FIELDS, SPEC_NAME, lock
+from mlp.sweep.store import RESULTS_NAME, ROW_FIELDS, SPEC_NAME, lock, read_spec
 from mlp.train import train
 
 CIRCLES = DataOptions("circles", n_points=240)
@@ -346,6 +346,37 @@ def test_resuming_with_another_definition_is_refused(tmp_path, change, named) ->
     with pytest.raises(SweepMismatch, match="holds another sweep") as caught:
         run_sweep(tmp_path, change())
     assert named in str(caught.value)
+
+
+def test_a_sweep_grown_by_more_seeds_keeps_its_rows_and_trains_only_the_new_seeds(
+    tmp_path, monkeypatch, reference
+) -> None:
+    run_sweep(tmp_path, SweepSpec(SPEC.space, (0, 1), CIRCLES))
+    calls: list[str] = []
+    monkeypatch.setattr(sweep_run, "run_task", lambda t, d: calls.append(t.key) or run_task(t, d))
+    outcome = run_sweep(tmp_path, SPEC)  # seeds (0, 1, 2)
+    assert (outcome.ran, outcome.skipped) == (4, 8)
+    assert calls == [t.key for t in SPEC.tasks() if t.seed == 2]
+    assert numbers(outcome.rows) == numbers(reference)
+    assert read_spec(tmp_path)[1]["spec"] == json.loads(json.dumps(SPEC.to_dict()))
+
+
+@pytest.mark.parametrize(
+    ("seeds", "space", "named"),
+    [
+        ((1, 2, 3), SPEC.space, "seeds: [0, 1] there, [1, 2, 3] now"),  # not the same first seeds
+        ((0,), SPEC.space, "seeds: [0, 1] there, [0] now"),  # fewer
+        ((0, 1, 2), SearchSpace.parse(["d_h=4", *GRID[1:]]), "grid.d_h"),  # more, and another grid
+    ],
+)
+def test_only_more_seeds_after_the_same_ones_grow_a_sweep(tmp_path, seeds, space, named) -> None:
+    with pytest.raises(_Stop):
+        run_sweep(tmp_path, SweepSpec(SPEC.space, (0, 1), CIRCLES), on_start=_stop)
+    before = (tmp_path / SPEC_NAME).read_text()
+    with pytest.raises(SweepMismatch, match="holds another sweep") as caught:
+        run_sweep(tmp_path, SweepSpec(space, seeds, CIRCLES))
+    assert named in str(caught.value)
+    assert (tmp_path / SPEC_NAME).read_text() == before
 
 
 class _Stop(Exception):

@@ -3,8 +3,9 @@
 ``sweep.json`` holds the ``SweepSpec`` (search space, seeds, data options) and the list of
 configurations, written atomically (``mlp.files.atomic_write``) when the sweep starts. A
 sweep started again in the same folder must have the same spec, and give the same
-configurations (the package's defaults may have changed): it then resumes; any other spec is
-refused, naming what differs.
+configurations (the package's defaults may have changed): it then resumes. The one change
+allowed is more seeds (``--seeds 4`` after ``--seeds 2``): the stored spec is then replaced
+and only the new seeds' tasks run. Any other spec is refused, naming what differs.
 
 ``results.jsonl`` holds one JSON object per finished task, one line each, appended whole
 (``mlp.files.append_line``) by the process that runs the sweep, in the order tasks finish:
@@ -109,6 +110,17 @@ def _differences(old: Any, new: Any, where: str = "") -> list[str]:
     return [] if old == new else [f"{where}: {json.dumps(old)} there, {json.dumps(new)} now"]
 
 
+def _more_seeds(old: dict[str, Any], new: dict[str, Any]) -> bool:
+    """Whether spec ``new`` is spec ``old`` with more seeds (``old``'s seeds first)."""
+    old_seeds, new_seeds = old.get("seeds"), new.get("seeds")
+    if not isinstance(old_seeds, list) or not isinstance(new_seeds, list):
+        return False
+    same_otherwise = not _differences({**old, "seeds": None}, {**new, "seeds": None})
+    return same_otherwise and len(new_seeds) > len(old_seeds) and (
+        new_seeds[: len(old_seeds)] == old_seeds
+    )
+
+
 def read_spec(folder: str | os.PathLike[str]) -> tuple[SweepSpec, dict[str, Any]]:
     """The ``SweepSpec`` stored in ``folder/sweep.json`` and the whole file's content."""
     path = Path(folder) / SPEC_NAME
@@ -131,7 +143,8 @@ def prepare_folder(folder: str | os.PathLike[str], spec: SweepSpec) -> dict[str,
     wanted = json.loads(json.dumps(spec.to_dict()))  # as it reads back from JSON
     if (folder / SPEC_NAME).exists():
         _, stored = read_spec(folder)
-        differences = _differences(stored["spec"], wanted)
+        grown = _more_seeds(stored["spec"], wanted)  # the same sweep with more seeds
+        differences = [] if grown else _differences(stored["spec"], wanted)
         if differences:
             raise SweepMismatch(
                 f"{folder} holds another sweep ({'; '.join(differences)}): "
@@ -143,6 +156,9 @@ def prepare_folder(folder: str | os.PathLike[str], spec: SweepSpec) -> dict[str,
                 f"mlp {stored.get('mlp_version')} differ from those of mlp {__version__}): "
                 "use another folder"
             )
+        if grown:  # keep its rows; the new seeds' tasks are the missing ones
+            stored = {**stored, "spec": wanted}
+            atomic_write(folder / SPEC_NAME, json.dumps(stored, indent=1) + "\n")
     else:
         configurations = spec.space.configurations()
         content = {"format": FORMAT, "spec": wanted, "configurations": configurations}
