@@ -139,6 +139,9 @@ def _interrupt(signum: int, frame: Any) -> None:
 
 
 def _arm() -> None:
+    # The timer repeats every 0.05 s: an OutOfTime raised where Python cannot pass it on (in a
+    # weakref callback or a __del__, which print "Exception ignored in ...") comes again at
+    # the next tick, so a limit is never lost.
     wait = max(min(d for d, _ in _DEADLINES) - time.monotonic(), 1e-4)
     signal.setitimer(signal.ITIMER_REAL, wait, 0.05)
 
