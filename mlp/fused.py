@@ -31,6 +31,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from mlp.elastic_net import penalty_grad
+from mlp.optimizers import heavy_ball_step
 
 if TYPE_CHECKING:
     from mlp.network import MLP
@@ -140,11 +141,7 @@ def fused_sgd_step(
         b2 -= lr_grad_b2
         return loss_sum, errors
     # with momentum (heavy ball): v <- momentum v - lr grad_theta, then theta += v
-    steps = {"W1": (W1, lr_grad_W1), "b1": (b1, lr_grad_b1)}
-    steps |= {"W2": (W2, lr_grad_W2), "b2": (b2, lr_grad_b2)}
-    for name, (theta, lr_grad) in steps.items():
-        v = velocity[name]  # type: ignore[index]
-        v *= momentum
-        v -= lr_grad
-        theta += v
+    steps = (("W1", W1, lr_grad_W1), ("b1", b1, lr_grad_b1), ("W2", W2, lr_grad_W2))
+    for name, theta, lr_grad in (*steps, ("b2", b2, lr_grad_b2)):
+        heavy_ball_step(theta, velocity[name], lr_grad, momentum)  # type: ignore[index]
     return loss_sum, errors

@@ -33,6 +33,7 @@ from mlp import checks
 from mlp.elastic_net import penalty, penalty_grad
 from mlp.functions import logsumexp, onehot, rect, rect_prime, softmax
 from mlp.fused import StepBuffers, fused_sgd_step
+from mlp.optimizers import heavy_ball_step
 
 __all__ = ["MLP", "LoopMLP", "fprop_bprop_step", "penalty", "penalty_grad"]
 
@@ -286,6 +287,18 @@ class MLP:
                 )
         return velocity
 
+    def check_momentum(
+        self, momentum: float, velocity: Any
+    ) -> tuple[float, dict[str, NDArray] | None]:
+        """``(momentum, velocity)`` checked: momentum in [0, 1); with momentum > 0, a velocity
+        as ``check_velocity`` wants it (``velocity`` is ignored when ``momentum`` is 0)."""
+        momentum = checks.unit_interval("momentum", momentum)
+        if not momentum:
+            return momentum, velocity
+        if velocity is None:
+            raise ValueError("momentum > 0 needs a velocity (MLP.new_velocity()), got None")
+        return momentum, self.check_velocity(velocity)
+
     def sgd_step(
         self,
         X: ArrayLike,
@@ -306,12 +319,9 @@ class MLP:
         """
         X, y = self.check_batch(X, y)
         lr = checks.learning_rate(lr)
-        momentum = checks.unit_interval("momentum", momentum)
+        momentum, velocity = self.check_momentum(momentum, velocity)
         if not momentum:
             return self.sgd_step_unchecked(X, y, lr)
-        if velocity is None:
-            raise ValueError("momentum > 0 needs a velocity (MLP.new_velocity()), got None")
-        velocity = self.check_velocity(velocity)
         return self.sgd_step_unchecked(X, y, lr, momentum=momentum, velocity=velocity)
 
     def sgd_step_unchecked(
@@ -357,11 +367,8 @@ def fprop_bprop_step(
     for name, theta in net.params().items():
         if not momentum:
             theta -= lr * grads[name]
-        else:  # heavy ball: the velocity remembers the previous steps
-            v = velocity[name]  # type: ignore[index]
-            v *= momentum
-            v -= lr * grads[name]
-            theta += v
+        else:  # heavy ball: v <- momentum v - lr grad, theta += v (v remembers earlier steps)
+            heavy_ball_step(theta, velocity[name], lr * grads[name], momentum)  # type: ignore[index]
     return totals
 
 

@@ -1,6 +1,8 @@
 """Optimisers for the layer stack: plain SGD (with optional momentum) and Adam.
 
 Each updates a list of parameter arrays in place from gradients given in the same order.
+``heavy_ball_step`` is the momentum update itself, shared with the network of Part B
+(``mlp.network.fprop_bprop_step`` and the fused kernel of ``mlp.fused``).
 """
 
 from __future__ import annotations
@@ -13,7 +15,15 @@ from numpy.typing import ArrayLike, NDArray
 
 from mlp import checks
 
-__all__ = ["SGD", "Adam", "Optimizer"]
+__all__ = ["SGD", "Adam", "Optimizer", "heavy_ball_step"]
+
+
+def heavy_ball_step(theta: NDArray, velocity: NDArray, step: NDArray, momentum: float) -> None:
+    """The heavy ball (Polyak 1964), in place: ``velocity <- momentum velocity - step``, then
+    ``theta <- theta + velocity``; ``step`` is lr times the gradient, all three of one shape."""
+    velocity *= momentum
+    velocity -= step
+    theta += velocity
 
 
 class Optimizer(ABC):
@@ -65,10 +75,7 @@ class SGD(Optimizer):
         if self.momentum == 0:
             p -= self.lr * g
             return
-        v = self.velocity[k]
-        v *= self.momentum
-        v -= self.lr * g
-        p += v
+        heavy_ball_step(p, self.velocity[k], self.lr * g, self.momentum)
 
 
 class Adam(Optimizer):

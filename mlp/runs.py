@@ -3,8 +3,9 @@
 A run that writes to ``DIR`` works in the sibling folder ``DIR.incomplete/`` and holds the
 lock file ``DIR.lock`` (the owner's pid) while it runs. After every epoch it saves there,
 each file atomically (``mlp.files``): the metrics so far (``metrics.csv``), the last finished
-epoch's parameters (``model.npz``), the best epoch's parameters (``best.npz``) and the
-state needed to continue (``checkpoint.json``: epoch, random generator state, best epoch).
+epoch's parameters (``model.npz``), the best epoch's parameters (``best.npz``), with
+momentum the velocities (``velocity.npz``), and the state needed to continue
+(``checkpoint.json``: epoch, random generator state, best epoch; written last).
 ``config.json`` holds the full configuration from the start and the result at the end.
 
 When the run completes, ``finish`` writes the final files and renames ``DIR.incomplete`` to
@@ -30,9 +31,12 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+from numpy.typing import NDArray
+
 from mlp.files import LockedError, atomic_write, exclusive_lock
 from mlp.model_io import load_model, save_model
-from mlp.network import MLP
+from mlp.network import MLP, PARAM_NAMES
 from mlp.records import History, write_config
 from mlp.train import TrainingState
 
@@ -40,6 +44,10 @@ __all__ = ["RESUMABLE", "RunFolder", "RunFolderError"]
 
 RESUMABLE = ("epochs", "patience")
 """Settings a resumed run may change (e.g. more epochs); every other one must be the same."""
+
+
+VELOCITY_NAME = "velocity.npz"
+"""The velocities of a run with momentum after its last finished epoch (to resume it)."""
 
 
 class RunFolderError(RuntimeError):
@@ -163,6 +171,7 @@ class RunFolder:
         best_params = None
         if (self.work / "best.npz").exists():
             best_params = load_model(self.work / "best.npz").params()
+        velocity = self._load_velocity(epoch) if config.get("momentum") else None
         write_config(self.work / "config.json", {**config, "status": "running"})
         self._epochs_saved = epoch
         return TrainingState(
@@ -171,7 +180,21 @@ class RunFolder:
             history=history,
             best_key=(float(checkpoint["best_key"][0]), float(checkpoint["best_key"][1])),
             best_params=best_params,
+            velocity=velocity,
         )
+
+    def _load_velocity(self, epoch: int) -> dict[str, NDArray]:
+        """The velocities saved with epoch ``epoch``'s checkpoint (a run with momentum)."""
+        path = self.work / VELOCITY_NAME
+        if not path.is_file():
+            raise RunFolderError(f"cannot resume a run with momentum: {path} is missing")
+        with np.load(path) as saved:
+            if int(saved["epoch"]) != epoch:
+                raise RunFolderError(
+                    f"cannot resume: {path} holds the velocities of epoch {int(saved['epoch'])}, "
+                    f"the checkpoint is at epoch {epoch} (the run stopped while saving)"
+                )
+            return {name: saved[name] for name in PARAM_NAMES}
 
     def last_model(self) -> MLP:
         """The network of the last finished epoch saved in the work folder (to resume)."""
@@ -190,6 +213,10 @@ class RunFolder:
             for name, value in state.best_params.items():
                 getattr(best, name)[...] = value
             save_model(self.work / "best.npz", best, metadata={"epoch": state.epoch})
+        if state.velocity is not None:
+            buffer = io.BytesIO()
+            np.savez(buffer, epoch=np.array(state.epoch), **state.velocity)
+            atomic_write(self.work / VELOCITY_NAME, buffer.getvalue())
         checkpoint = {
             "epoch": state.epoch,
             "best_epoch": state.history.best_epoch,
@@ -212,7 +239,7 @@ class RunFolder:
         figure.savefig(buffer, format="png", dpi=120)
         atomic_write(self.work / "curves.png", buffer.getvalue())
         write_config(self.work / "config.json", {**config, "status": "complete"})
-        for name in ("checkpoint.json", "best.npz"):
+        for name in ("checkpoint.json", "best.npz", VELOCITY_NAME):  # needed only to resume
             (self.work / name).unlink(missing_ok=True)
         previous = None
         if self.target.exists():

@@ -117,11 +117,7 @@ def run_epoch(
     X, y = net.check_batch(X, y, "train")
     batch_size = checks.positive_int("batch_size", batch_size)
     lr = checks.learning_rate(lr)
-    momentum = checks.unit_interval("momentum", momentum)
-    if momentum:
-        if velocity is None:
-            raise ValueError("momentum > 0 needs a velocity (net.new_velocity()), got None")
-        velocity = net.check_velocity(velocity)
+    momentum, velocity = net.check_momentum(momentum, velocity)
     if shifts is not None and not isinstance(shifts, PixelShifts):
         raise TypeError(f"shifts must be an mlp.augment.PixelShifts, got {shifts!r:.60}")
     return _training_pass(

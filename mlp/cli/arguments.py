@@ -24,6 +24,7 @@ __all__ = [
     "positive_float",
     "positive_int",
     "thread_count",
+    "unit_fraction",
 ]
 
 
@@ -76,6 +77,9 @@ positive_float = _argument_type(
 )
 nonnegative_float = _argument_type(
     float, lambda v: checks.finite_number("value", v), "a finite number >= 0"
+)
+unit_fraction = _argument_type(
+    float, lambda v: checks.unit_interval("value", v), "a number in [0, 1)"
 )
 
 

@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import io
 import os
 import sys
-from pathlib import Path
 from typing import Any
 
 import numpy as np
-from numpy.typing import NDArray
 
-from mlp import checks
 from mlp.cli.arguments import (
     add_command,
     add_lambda_options,
@@ -22,6 +18,7 @@ from mlp.cli.arguments import (
     positive_float,
     positive_int,
     thread_count,
+    unit_fraction,
 )
 from mlp.data import DATASET_CHOICES, DataOptions, Splits, load_splits
 
@@ -68,7 +65,7 @@ def add(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--momentum",
-        type=momentum_value,
+        type=unit_fraction,
         default=0.0,
         help="heavy-ball momentum mu in [0, 1): v <- mu v - lr grad, theta += v (0: plain SGD)",
     )
@@ -99,40 +96,6 @@ def add(subparsers: argparse._SubParsersAction) -> None:
     add_data_options(parser)
     parser.add_argument("--quiet", action="store_true", help="print only the final summary")
     parser.set_defaults(func=run)
-
-
-def momentum_value(text: str) -> float:
-    """An argparse type: a momentum, a number in [0, 1) (``mlp.checks.unit_interval``)."""
-    try:
-        return checks.unit_interval("momentum", float(text))
-    except (TypeError, ValueError):
-        raise argparse.ArgumentTypeError(f"expected a number in [0, 1), got {text!r}") from None
-
-
-VELOCITY_NAME = "velocity.npz"
-"""The velocities of a run with momentum, saved after each epoch next to ``model.npz``."""
-
-
-def save_velocity(path: Path, epoch: int, velocity: dict[str, NDArray]) -> None:
-    """Write the velocities of epoch ``epoch`` to ``path``, atomically (``mlp.files``)."""
-    from mlp.files import atomic_write
-
-    buffer = io.BytesIO()
-    np.savez(buffer, epoch=np.array(epoch), **velocity)
-    atomic_write(path, buffer.getvalue())
-
-
-def load_velocity(path: Path, epoch: int) -> dict[str, NDArray]:
-    """The velocities saved in ``path``, refused unless they are those of epoch ``epoch``."""
-    if not path.is_file():
-        raise ValueError(f"cannot resume a run with momentum: {path} is missing")
-    with np.load(path) as saved:
-        if int(saved["epoch"]) != epoch:
-            raise ValueError(
-                f"cannot resume: {path} holds the velocities of epoch {int(saved['epoch'])}, "
-                f"the checkpoint is at epoch {epoch} (the run stopped while saving)"
-            )
-        return {name: saved[name] for name in ("W1", "b1", "W2", "b2")}
 
 
 def add_data_options(parser: argparse.ArgumentParser) -> argparse._ArgumentGroup:
@@ -229,7 +192,7 @@ def run(args: argparse.Namespace) -> int:
     from mlp.network import MLP
     from mlp.records import METRIC_NAMES
     from mlp.runs import RunFolder
-    from mlp.train import TrainingState, train
+    from mlp.train import train
 
     folder = RunFolder(args.out, overwrite=args.overwrite, resume=args.resume)
     splits, description = load_data(args)
@@ -246,18 +209,9 @@ def run(args: argparse.Namespace) -> int:
     )
     config = run_config(args, description)
     state = folder.start(config)
-    velocity_path = folder.work / VELOCITY_NAME
-
-    def checkpoint(state: TrainingState, net: MLP) -> None:
-        if state.velocity is not None:  # before checkpoint.json, like model.npz
-            save_velocity(velocity_path, state.epoch, state.velocity)
-        folder.checkpoint(state, net)
-
     try:
         if state is not None:
             net = folder.last_model()
-            if args.momentum:
-                state.velocity = load_velocity(velocity_path, state.epoch)
             print(f"resuming {folder.work} after epoch {state.epoch}")
         if not args.quiet:
             print(f"{net!r} on {args.dataset}: {len(splits.y_train)} training examples")
@@ -276,7 +230,7 @@ def run(args: argparse.Namespace) -> int:
             verbose=not args.quiet,
             threads=args.threads,
             resume=state,
-            on_checkpoint=checkpoint,
+            on_checkpoint=folder.checkpoint,
         )
         best = history.best
         config.update(history.config)
@@ -292,7 +246,6 @@ def run(args: argparse.Namespace) -> int:
 
         figure = plot_learning_curves(history, title=f"{args.dataset}, d_h = {args.hidden}")
         metadata = {"dataset": args.dataset, "best_epoch": best.epoch}
-        velocity_path.unlink(missing_ok=True)  # needed only to resume
         out = folder.finish(net, config, figure, metadata)
     except BaseException as exc:
         reason = " ".join(str(exc).split()) or type(exc).__name__

@@ -116,8 +116,10 @@ def _more_seeds(old: dict[str, Any], new: dict[str, Any]) -> bool:
     if not isinstance(old_seeds, list) or not isinstance(new_seeds, list):
         return False
     same_otherwise = not _differences({**old, "seeds": None}, {**new, "seeds": None})
-    return same_otherwise and len(new_seeds) > len(old_seeds) and (
-        new_seeds[: len(old_seeds)] == old_seeds
+    return (
+        same_otherwise
+        and len(new_seeds) > len(old_seeds)
+        and (new_seeds[: len(old_seeds)] == old_seeds)
     )
 
 
