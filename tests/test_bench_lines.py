@@ -51,6 +51,20 @@ def test_a_profiled_callee_is_timed_in_its_lines_and_whole_in_the_calling_line()
     assert 0.8 * profile.run_seconds < exclusive <= profile.run_seconds
 
 
+def test_compare_times_the_plain_run_after_each_profiled_one() -> None:
+    calls: list[bool] = []  # whether slow_and_fast was the rewritten one at each call
+
+    def run() -> None:
+        calls.append(globals()["slow_and_fast"] is not original)
+        slow_and_fast(5)
+
+    original = globals()["slow_and_fast"]
+    profile = profile_lines(run, [slow_and_fast], repeats=3, compare=True)
+    assert calls == [True, False] * 3  # interleaved: profiled, plain, profiled, plain, ...
+    assert profile.plain_seconds is not None and profile.plain_seconds >= 5 * 0.002
+    assert profile_lines(run, [slow_and_fast]).plain_seconds is None
+
+
 def test_the_original_functions_are_put_back_even_when_the_run_fails() -> None:
     method, function = Holder.__dict__["method"], globals()["caller"]
 

@@ -54,11 +54,14 @@ class LineTime:
 @dataclass(frozen=True)
 class LineProfile:
     """The statements of the profiled functions that ran, in source order, the cost of the
-    clock readings per hit (``overhead``) and the time of the fastest run as a whole."""
+    clock readings per hit (``overhead``), the time of the fastest run as a whole and, with
+    ``profile_lines(..., compare=True)``, of the fastest run without instrumentation
+    (``plain_seconds``, else None)."""
 
     lines: tuple[LineTime, ...]
     overhead: float
     run_seconds: float
+    plain_seconds: float | None = None
 
     def line(self, function: str, text: str) -> LineTime:
         """The statement of ``function`` (its ``__qualname__``) whose text contains ``text``."""
@@ -260,11 +263,17 @@ def _clock_cost() -> float:
 
 
 def profile_lines(
-    run: Callable[[], Any], functions: Sequence[Callable[..., Any]], *, repeats: int = 1
+    run: Callable[[], Any],
+    functions: Sequence[Callable[..., Any]],
+    *,
+    repeats: int = 1,
+    compare: bool = False,
 ) -> LineProfile:
     """Call ``run()`` ``repeats`` times with ``functions`` rewritten to time each of their
     statements (see the module docstring); each statement keeps its smallest time over the
-    repetitions, the usual defence of a timing against a busy machine.
+    repetitions, the usual defence of a timing against a busy machine. With ``compare``,
+    each instrumented run is followed by one of ``run()`` as it is, timed as a whole, so that
+    the two are measured side by side (``LineProfile.plain_seconds``: the fastest).
 
     Returns a ``LineProfile``: one ``LineTime`` per statement that ran (function
     ``__qualname__``, first line number and text, hits per repetition, seconds) and the
@@ -278,7 +287,13 @@ def profile_lines(
         if not isinstance(function, FunctionType):
             raise TypeError(f"cannot profile {function!r}: not a Python function")
         targets.append(function)
-    runs = [_one_run(run, targets) for _ in range(repeats)]
+    runs, plain = [], []
+    for _ in range(repeats):
+        runs.append(_one_run(run, targets))
+        if compare:  # right after, so that both see the machine in the same state
+            start = time.perf_counter()
+            run()
+            plain.append(time.perf_counter() - start)
     lines = []
     for index, function in enumerate(targets):
         source, first = inspect.getsourcelines(function)
@@ -296,4 +311,5 @@ def profile_lines(
                 timed[lineno],
             )
             lines.append(row)
-    return LineProfile(tuple(lines), _clock_cost(), min(seconds for _, seconds in runs))
+    fastest = min(seconds for _, seconds in runs)
+    return LineProfile(tuple(lines), _clock_cost(), fastest, min(plain) if plain else None)
