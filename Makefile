@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PIP_VERSION := 26.3
 
-.PHONY: book book-clean pdf test lint lock clean
+.PHONY: book book-clean pdf test replicate lint lock clean
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,11 @@ pdf: $(STAMP)
 ## Run the test suite (package, chapters, and the built site when present).
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2
+
+## Execute the statistical chapters again as another draw (other seeds, 2 BLAS threads):
+## every claim they assert must hold again. Their executions go to _build/replication/.
+replicate: $(STAMP)
+	$(BIN)/python tools/build_book.py --replicate 1
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))  # the build's own modules: build_book, chapter_runs
 
 STRICT_VARIABLES = ("CI", "MLP_REQUIRE_REAL_DATA")
 """Environment variables that make a missing prerequisite a failure instead of a skip."""

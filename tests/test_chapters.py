@@ -5,21 +5,21 @@ stops the build) and keeps each successful execution in MyST-NB's cache
 (``_build/.jupyter_cache``, keyed on the chapter's code cells). So that ``make book && make
 test`` executes each chapter once, a chapter whose execution the build cached is not
 executed again when the cache is current: the build's stamp of the ``mlp`` package
-(``_build/.mlp-fingerprint``, written after a successful build) matches the package on disk,
-and the cache holds a notebook with this chapter's present code cells. Otherwise (no build,
-a stale build, a changed chapter) the test executes the chapter itself, so ``make test``
-alone still executes everything.
+(``_build/.mlp-fingerprint``: the package the cached executions were computed with) matches
+the package on disk, and the cache holds a notebook with this chapter's present code
+cells. Otherwise (no build, a stale build, a changed chapter) the test executes the chapter
+itself, so ``make test`` alone still executes everything.
 """
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 from typing import Any
 
 import nbclient
 import pytest
 import yaml
+from build_book import package_fingerprint
 from conftest import ROOT
 from jupyter_cache import get_cache
 from myst_nb.core.read import read_myst_markdown_notebook
@@ -77,15 +77,6 @@ def test_every_chapter_file_is_in_the_toc() -> None:
     }
     orphans = sorted(str(p.relative_to(ROOT)) for p in on_disk - listed)
     assert not orphans, f"chapters missing from _toc.yml: {orphans}"
-
-
-def package_fingerprint() -> str:
-    """The fingerprint of ``mlp/`` that ``tools/build_book.py`` stamps on a build."""
-    spec = importlib.util.spec_from_file_location("build_book", ROOT / "tools" / "build_book.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.package_fingerprint()
 
 
 def build_execution(nb: Any) -> Any | None:

@@ -4,10 +4,18 @@ Chapters are executed before Sphinx runs, ``--jobs`` at a time (default 2, one p
 and their outputs stored in MyST-NB's execution cache, from which the Sphinx build then
 reads them; a chapter whose front matter says ``backprop_book: {execute_alone: true}``
 (the timing chapters) is executed afterwards on its own, so that nothing else runs on the
-machine while it measures. A failing chapter stops the build with its traceback.
+machine while it measures. Each chapter runs in a worker process of its own
+(``tools/chapter_runs.py``), and each success is cached as soon as it comes. A failing
+chapter stops the build at once: the other workers and their kernels are stopped, the
+chapter and its failing cell are named, the exit status is 1, and the executions cached so
+far are kept, so that the next ``make book`` executes only what failed or changed.
 
 ``--toc`` and ``--path-output`` build a partial book elsewhere (e.g. a few
-chapters while writing them) without touching ``_build``.
+chapters while writing them) without touching ``_build``; ``--root`` builds another book
+(its own ``_config.yml`` and ``_toc.yml``). ``--replicate K`` builds nothing: it executes the
+chapters whose front matter says ``backprop_book: {replicate: true}`` as replication K of
+their experiments (``MLP_REPLICATION=K``: every seed moved, see ``mlp.replication``) with two
+BLAS threads, and fails if any of their asserted claims fails (``make replicate``).
 
 Warnings are errors and every executed cell must succeed. Two caches can go
 stale. MyST-NB's execution cache is keyed on a chapter's code cells only, so a
@@ -24,15 +32,18 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import multiprocessing
 import os
 import pickle
 import shutil
+import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+from chapter_runs import Outcome, read_chapter, run_chapters
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -82,8 +93,9 @@ def print_execution_times(build: Path) -> None:
     print(f"  {sum(r or 0.0 for _, _, r in rows):7.1f}  total")
 
 
-def toc_chapters(toc: Path) -> list[Path]:
-    """The ``.md`` files a Jupyter Book table of contents lists, in reading order."""
+def toc_chapters(toc: Path, root: Path = ROOT) -> list[Path]:
+    """The ``.md`` files a Jupyter Book table of contents lists, in reading order (its
+    entries are relative to the book's ``root``)."""
     import yaml
 
     def walk(node: Any) -> list[str]:
@@ -98,46 +110,24 @@ def toc_chapters(toc: Path) -> list[Path]:
         return found
 
     entries = walk(yaml.safe_load(toc.read_text()))
-    return [ROOT / (e if e.endswith(".md") else e + ".md") for e in entries]
+    return [root / (e if e.endswith(".md") else e + ".md") for e in entries]
 
 
-def read_chapter(path: Path) -> Any:
-    """The chapter as the notebook MyST-NB executes and caches (None: not a notebook)."""
-    from myst_nb.core.read import is_myst_markdown_notebook, read_myst_markdown_notebook
-
-    text = path.read_text()
-    if not is_myst_markdown_notebook(text):
-        return None
-    return read_myst_markdown_notebook(text, add_source_map=True, path=str(path))
+def chapter_metadata(nb: Any) -> dict[str, Any]:
+    """The book's own keys of a chapter's front matter (``backprop_book:``)."""
+    return dict(nb.metadata.get("backprop_book", {}) or {})
 
 
-def execute_chapter(path_text: str) -> tuple[str, Any, float, str]:
-    """Execute one chapter in its own folder: (path, executed notebook, seconds, error)."""
-    import nbclient
-
-    path = Path(path_text)
-    nb = read_chapter(path)
-    start = time.perf_counter()
-    try:
-        resources = {"metadata": {"path": str(path.parent)}}
-        client = nbclient.NotebookClient(
-            nb, timeout=600, kernel_name="python3", resources=resources, record_timing=False
-        )
-        executed = client.execute()
-    except Exception as exc:  # the cell's traceback is in the message
-        return path_text, None, time.perf_counter() - start, f"{type(exc).__name__}: {exc}"
-    return path_text, executed, time.perf_counter() - start, ""
-
-
-def execute_stale_chapters(cache_path: Path, toc: Path, jobs: int) -> bool:
-    """Execute the chapters the cache lacks, ``jobs`` at a time, then the lone ones; cache
-    each success. Returns False (after printing the error) if a chapter fails."""
+def execute_stale_chapters(cache_path: Path, toc: Path, root: Path, jobs: int) -> bool:
+    """Execute the chapters the cache lacks, ``jobs`` at a time, then the lone ones, and cache
+    each success as it comes (a failure later keeps it). At the first failure, stop the other
+    workers, print the chapter, the failing cell and the error, and return False."""
     from jupyter_cache import get_cache
     from jupyter_cache.base import CacheBundleIn
 
     cache = get_cache(str(cache_path))
     together, alone = [], []
-    for path in toc_chapters(toc):
+    for path in toc_chapters(toc, root):
         nb = read_chapter(path)
         if nb is None:
             continue
@@ -146,34 +136,87 @@ def execute_stale_chapters(cache_path: Path, toc: Path, jobs: int) -> bool:
             continue
         except KeyError:
             pass
-        lone = nb.metadata.get("backprop_book", {}).get("execute_alone", False)
-        (alone if lone else together).append(str(path))
+        (alone if chapter_metadata(nb).get("execute_alone") else together).append(path)
     if not together and not alone:
         return True
     print(f"executing {len(together)} chapter(s), {jobs} at a time, then {len(alone)} alone")
 
-    def store(results: Any) -> bool:
-        for path_text, executed, seconds, error in results:
-            name = Path(path_text).relative_to(ROOT)
-            if error:
-                print(f"\nExecuting {name} FAILED after {seconds:.0f} s:\n{error}")
-                return False
-            bundle = CacheBundleIn(executed, path_text, data={"execution_seconds": seconds})
-            cache.cache_notebook_bundle(bundle, check_validity=False, overwrite=True)
-            print(f"  {seconds:7.1f} s  {name}", flush=True)
-        return True
+    def store(outcome: Outcome) -> None:
+        bundle = CacheBundleIn(
+            outcome.nb, str(outcome.chapter), data={"execution_seconds": outcome.seconds}
+        )
+        cache.cache_notebook_bundle(bundle, check_validity=False, overwrite=True)
+        print(f"  {outcome.seconds:7.1f} s  {outcome.chapter.relative_to(root)}", flush=True)
 
     environment = dict(os.environ)
+    shared = dict(environment)
     if jobs > 1:  # one BLAS thread per kernel: the chapters share the cores, not the threads
-        os.environ["OPENBLAS_NUM_THREADS"] = os.environ["OMP_NUM_THREADS"] = "1"
-    try:
-        with multiprocessing.get_context("spawn").Pool(jobs) as pool:
-            if not store(pool.imap_unordered(execute_chapter, together)):
+        shared["OPENBLAS_NUM_THREADS"] = shared["OMP_NUM_THREADS"] = "1"
+    with tempfile.TemporaryDirectory(prefix="book-exec-") as workdir:
+        for group, group_jobs, env in ((together, jobs, shared), (alone, 1, environment)):
+            failure = run_chapters(
+                group, jobs=group_jobs, workdir=Path(workdir), environment=env, on_success=store
+            )
+            if failure is not None:
+                report_failure(failure, root)
                 return False
-    finally:
-        os.environ.clear()
-        os.environ.update(environment)
-    return store(execute_chapter(path) for path in alone)
+    return True
+
+
+def report_failure(failure: Outcome, root: Path) -> None:
+    """Name the chapter and the failing cell, then show the error with its traceback."""
+    try:
+        name = failure.chapter.relative_to(root)
+    except ValueError:
+        name = failure.chapter
+    print(
+        f"\nExecuting {name} FAILED after {failure.seconds:.0f} s, {failure.where}"
+        f"\n{failure.error}\n\nFAILED: {name}, {failure.where}",
+        flush=True,
+    )
+
+
+def replicate(toc: Path, root: Path, number: int, out: Path) -> int:
+    """Execute the chapters whose front matter says ``replicate: true`` as replication
+    ``number`` (``MLP_REPLICATION``, seeds moved) with two BLAS threads, one at a time; keep
+    the executed notebooks in ``out``. Returns 0 when every chapter executed without error."""
+    chapters = [
+        path
+        for path in toc_chapters(toc, root)
+        if (nb := read_chapter(path)) is not None and chapter_metadata(nb).get("replicate")
+    ]
+    if not chapters:
+        print("no chapter says `replicate: true` in its front matter")
+        return 1
+    env = dict(os.environ)
+    env["MLP_REPLICATION"] = str(number)
+    env["OPENBLAS_NUM_THREADS"] = env["OMP_NUM_THREADS"] = "2"
+    out.mkdir(parents=True, exist_ok=True)
+    print(f"replication {number}: {len(chapters)} chapter(s), one at a time, 2 BLAS threads")
+    start = time.perf_counter()
+
+    def keep(outcome: Outcome) -> None:
+        import nbformat
+
+        target = out / outcome.chapter.relative_to(root).with_suffix(".ipynb")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(outcome.nb, str(target))
+        print(f"  {outcome.seconds:7.1f} s  {outcome.chapter.relative_to(root)}", flush=True)
+
+    with tempfile.TemporaryDirectory(prefix="book-replicate-") as workdir:
+        failure = run_chapters(
+            chapters, jobs=1, workdir=Path(workdir), environment=env, on_success=keep
+        )
+    elapsed = time.perf_counter() - start
+    if failure is not None:
+        report_failure(failure, root)
+        print(f"\nReplication {number} FAILED after {elapsed:.0f} s.")
+        return 1
+    print(
+        f"\nReplication {number}: every asserted claim held again ({elapsed:.0f} s); "
+        f"executed chapters in {out}"
+    )
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -183,31 +226,52 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--toc", help="another table of contents (default: _toc.yml)")
     parser.add_argument("--path-output", help="build under this folder instead of the root")
     parser.add_argument(
+        "--root", help="the book's source folder (_config.yml, _toc.yml; default: the repository)"
+    )
+    parser.add_argument(
         "--jobs", type=int, default=2, help="chapters executed at once before Sphinx runs"
+    )
+    parser.add_argument(
+        "--replicate",
+        type=int,
+        metavar="K",
+        help="execute the statistical chapters as replication K (seeds moved, 2 BLAS threads) "
+        "instead of building; their executions go to _build/replication/",
     )
     args = parser.parse_args(argv)
     if args.jobs < 1:
         parser.error(f"--jobs must be at least 1, got {args.jobs}")
+    if args.replicate is not None and args.replicate < 1:
+        parser.error(f"--replicate must be at least 1, got {args.replicate}")
+    # SIGTERM ends the build as Ctrl-C does, so that the workers and kernels are stopped too.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
 
-    BUILD = Path(args.path_output or ROOT).resolve() / "_build"
+    root = Path(args.root).resolve() if args.root else ROOT
+    BUILD = Path(args.path_output or root).resolve() / "_build"
     CACHE = BUILD / ".jupyter_cache"
-    STAMP = BUILD / ".mlp-fingerprint"
+    STAMP = BUILD / ".mlp-fingerprint"  # the package the cached executions were computed with
     ENV_STAMP = BUILD / ".environment-fingerprint"  # Sphinx's environment, shared by builders
+    toc = Path(args.toc).resolve() if args.toc else root / "_toc.yml"
 
+    if args.replicate is not None:
+        return replicate(toc, root, args.replicate, BUILD / "replication")
     if args.clean and BUILD.exists():
         shutil.rmtree(BUILD)
     fingerprint = package_fingerprint()
     if CACHE.exists() and (not STAMP.exists() or STAMP.read_text() != fingerprint):
         print("mlp/ changed since the last build: clearing the execution cache.")
         shutil.rmtree(CACHE)
+    BUILD.mkdir(parents=True, exist_ok=True)
+    # Stamped before anything executes: every execution the cache will hold is computed with
+    # this package, so the executions a failed build cached are kept for the retry.
+    STAMP.write_text(fingerprint)
     environment = hashlib.sha256((fingerprint + setup_fingerprint()).encode()).hexdigest()
     rewrite_all = not ENV_STAMP.exists() or ENV_STAMP.read_text() != environment
-    BUILD.mkdir(parents=True, exist_ok=True)
 
     command = [
         str(Path(sys.executable).with_name("jupyter-book")),
         "build",
-        str(ROOT),
+        str(root),
         "--builder",
         args.builder,
         "-W",
@@ -218,20 +282,26 @@ def main(argv: list[str] | None = None) -> int:
         print("mlp/ or the book's setup changed (or no stamp yet): every page is read again.")
         command += ["--all"]
     if args.toc:
-        command += ["--toc", str(Path(args.toc).resolve())]
+        command += ["--toc", str(toc)]
     if args.path_output:
         command += ["--path-output", str(BUILD.parent)]
     start = time.perf_counter()
-    toc = Path(args.toc).resolve() if args.toc else ROOT / "_toc.yml"
-    if not execute_stale_chapters(CACHE, toc, args.jobs):
+    try:
+        executed = execute_stale_chapters(CACHE, toc, root, args.jobs)
+    except KeyboardInterrupt:
+        print(
+            f"\nBook build INTERRUPTED after {time.perf_counter() - start:.0f} s; the "
+            "chapters executed so far are cached."
+        )
+        return 130
+    if not executed:
         print(f"\nBook build FAILED after {time.perf_counter() - start:.0f} s.")
         return 1
-    result = subprocess.run(command, cwd=ROOT, check=False)
+    result = subprocess.run(command, cwd=root, check=False)
     elapsed = time.perf_counter() - start
     if result.returncode != 0:
         print(f"\nBook build FAILED after {elapsed:.0f} s (exit {result.returncode}).")
-        return result.returncode
-    STAMP.write_text(fingerprint)
+        return 1
     ENV_STAMP.write_text(environment)
     print_execution_times(BUILD)
     if args.builder == "html":
