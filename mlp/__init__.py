@@ -31,7 +31,8 @@ losses          the lab's losses (MSE, binary and softmax cross-entropy) and the
 optimizers      SGD with momentum and Adam for the layer stack
 fit             the layer stack's training loop
 pca             principal component analysis by SVD
-linear_softmax  the MNIST lab's linear softmax classifier
+linear_softmax  the MNIST lab's linear softmax classifier and the protocols that train it
+crossed         two protocols run with the same seeds on the same examples: their verdict
 lab             the MNIST lab's data (said aloud when it falls back) and its autoencoder
 cli             ``python -m mlp``: a layer on top, which no library module imports
 """

@@ -16,7 +16,10 @@ d m + m parameters: 7,850 for d = 784, m = 10.
 ``train_per_example`` follows the lab's protocol (one example per step, in order, cycling
 through the data when asked for more steps than examples) with the per-example gradient
 computed as one outer product instead of Python loops;
-``train_minibatch`` is the usual minibatch SGD over several shuffled epochs.
+``train_minibatch`` is the usual minibatch SGD over several shuffled epochs. A ``Protocol``
+names one way of training (initial scale, step, per example or minibatch) and runs it with a
+seed, so that the protocols of an ablation run with the same seed are paired: weights drawn
+from the same numbers, the examples in the same order.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from mlp.functions import l2_squared, l2_squared_grad, logsumexp, onehot, softma
 from mlp.minibatches import minibatches
 
 __all__ = [
+    "Protocol",
     "TrainLog",
     "accuracy",
     "gradients",
@@ -139,6 +143,17 @@ class TrainLog:
             self.accuracy.setdefault(name, []).append(accuracy(W, b, X, y))
         self.eval_seconds += time.perf_counter() - start
 
+    def fluctuation(self, name: str, last: int) -> float:
+        """The standard deviation of the ``last`` accuracies recorded on ``name``: how much
+        the accuracy still moves at the end of training."""
+        if name not in self.accuracy:
+            raise KeyError(f"no accuracy recorded on {name!r}; recorded: {sorted(self.accuracy)}")
+        last = checks.positive_int("last", last)
+        values = self.accuracy[name]
+        if last < 2 or last > len(values):
+            raise ValueError(f"last must be between 2 and {len(values)}, got {last}")
+        return float(np.std(values[-last:]))
+
 
 def _training_set(W: NDArray, b: NDArray, X: ArrayLike, y: ArrayLike) -> tuple[NDArray, NDArray]:
     for name, param in (("W", W), ("b", b)):
@@ -230,3 +245,82 @@ def train_minibatch(
         log.record(steps, W, b, sets)
     log.seconds = time.perf_counter() - start
     return log
+
+
+@dataclass(frozen=True)
+class Protocol:
+    """One way of training the classifier, run with a seed.
+
+    With ``steps``, the lab's per-example SGD (``train_per_example``): ``steps`` updates over
+    the training set in an order drawn from the seed. Without, minibatch SGD
+    (``train_minibatch``): ``epochs`` epochs of ``batch_size`` examples, each epoch in a fresh
+    order drawn from the seed. The initial weights are N(0, init_std^2) drawn from the seed:
+    two protocols run with the same seed start from weights proportional to each other and,
+    per example, see the examples in the same order.
+    """
+
+    init_std: float
+    lr: float
+    steps: int | None = None
+    batch_size: int = 100
+    epochs: int = 10
+    weight_decay: float = 1e-4
+
+    def __post_init__(self) -> None:
+        checks.finite_number("init_std", self.init_std, positive=True)
+        checks.learning_rate(self.lr)
+        checks.finite_number("weight_decay", self.weight_decay)
+        if self.steps is not None:
+            checks.positive_int("steps", self.steps)
+        checks.positive_int("batch_size", self.batch_size)
+        checks.positive_int("epochs", self.epochs)
+
+    @property
+    def per_example(self) -> bool:
+        """Whether this is the lab's per-example protocol."""
+        return self.steps is not None
+
+    def run(
+        self,
+        X: ArrayLike,
+        y: ArrayLike,
+        seed: int,
+        *,
+        m: int = 10,
+        evaluate_on: Mapping[str, tuple[ArrayLike, ArrayLike]] | None = None,
+        log_every: int = 1000,
+    ) -> tuple[NDArray[np.floating], NDArray[np.floating], TrainLog]:
+        """Train a new classifier on X ``(n, d)``, y ``(n,)`` with ``seed``: (W ``(d, m)``,
+        b ``(m,)``, the log). ``evaluate_on`` and ``log_every`` (per example only) as in the
+        training functions."""
+        seed = checks.nonnegative_int("seed", seed)
+        X = checks.real_matrix("X", X)
+        W, b = init_params(X.shape[1], m, std=self.init_std, seed=seed, dtype=X.dtype)
+        if self.per_example:
+            order = np.random.default_rng(seed).permutation(len(X))
+            y = checks.labels("y", y, m, n=len(X))
+            log = train_per_example(
+                W,
+                b,
+                X[order],
+                y[order],
+                lr=self.lr,
+                weight_decay=self.weight_decay,
+                steps=self.steps,
+                log_every=log_every,
+                evaluate_on=evaluate_on,
+            )
+        else:
+            log = train_minibatch(
+                W,
+                b,
+                X,
+                y,
+                lr=self.lr,
+                weight_decay=self.weight_decay,
+                batch_size=self.batch_size,
+                epochs=self.epochs,
+                seed=seed,
+                evaluate_on=evaluate_on,
+            )
+        return W, b, log
