@@ -84,6 +84,8 @@ def test_an_unknown_name_is_refused_with_the_allowed_names(notation) -> None:
         ("(k, 1, m)", "only allowed for a Sum's limits"),
         ("Sum(os[c])", "Sum needs its limits"),
         ("Sum(os[c], (c, 1))", "each limit of a Sum is (index, 1, size)"),
+        ("Sum(os[k], (y, 1, m))", "a Sum runs over an index letter"),
+        ("Sum(os[k], (m, 1, m))", "a Sum runs over an index letter"),
         ("1 + " * 99 + "1", "too large"),
         ("max(os[k], oa[k])", "one of them 0"),
         ("Heaviside(oa[k], y)", "must be a number"),

@@ -25,7 +25,8 @@ network_names      Part B's vocabulary at each level of the forward pass
 network_questions  how a Part B question is built from a few facts
 part_a             the questions A1 to A9
 part_b_forward     the questions B1 to B5
-part_b_gradients   the questions B6 to B18
+part_b_output      the questions B6 to B12: the gradient of a mean, the output layer
+part_b_hidden      the questions B13 to B18: the hidden layer, the input, the elastic net
 registry           every question in reading order, by ID
 result             the verdicts, counterexamples and diagnoses, printed in plain words
 index_route        checking an index formula for every size

@@ -17,6 +17,7 @@ import sympy as sp
 
 from mlp.check.formula import read
 from mlp.check.index_route import check_index
+from mlp.check.notation import FormulaError
 from mlp.check.registry import question
 from mlp.check.result import CheckResult
 from mlp.check.scalar_route import check_count, check_scalar
@@ -66,6 +67,8 @@ def check(question_id: str, answer: Any, *, time_limit: float = DEFAULT_TIME_LIM
     try:
         with time_budget(time_limit) as own:
             result = routes[q.route](q, setting, expr, text.strip(), start)
+    except (FormulaError, KeyboardInterrupt):
+        raise
     except OutOfTime as expired:
         if expired.deadline != own:
             raise  # an enclosing limit
@@ -75,6 +78,18 @@ def check(question_id: str, answer: Any, *, time_limit: float = DEFAULT_TIME_LIM
             answer=text.strip() or sp.sstr(expr),
             verdict="undecided",
             detail=f"could not decide in {time_limit:g} s (undecided is not wrong)",
+            seconds=time.perf_counter() - start,
+        )
+    except Exception as error:  # a formula the checker cannot handle is not judged wrong
+        return CheckResult(
+            question=q.id,
+            target=q.target,
+            answer=text.strip() or sp.sstr(expr),
+            verdict="undecided",
+            detail=(
+                f"the checker could not handle this formula ({type(error).__name__}: "
+                f"{' '.join(str(error).split())[:200]}); undecided is not wrong"
+            ),
             seconds=time.perf_counter() - start,
         )
     if text:

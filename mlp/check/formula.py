@@ -184,6 +184,9 @@ class _Checker:
             if name == "indicator" and isinstance(argument, ast.Compare):
                 self._comparison(argument, depth)
             elif name == "Sum" and n > 0 and isinstance(argument, ast.Tuple):
+                first = argument.elts[0] if argument.elts else None
+                if not (isinstance(first, ast.Name) and first.id in self.notation.indices):
+                    self.fail("a Sum runs over an index letter: Sum(..., (k, 1, m))")
                 for part in argument.elts:
                     self.visit(part, depth, "index")
             else:

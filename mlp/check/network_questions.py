@@ -20,7 +20,7 @@ from mlp.check.questions import Mistake, Question, Setting
 from mlp.symbolic import index_network as N
 from mlp.symbolic.part_b_general import network_definitions
 
-__all__ = ["mistakes", "network_question"]
+__all__ = ["ONE_OVER_K_TWICE", "RECT_MISSING", "T_SUM_MISSING", "mistakes", "network_question"]
 
 
 def mistakes(*rows: tuple[str, str, str]) -> tuple[Mistake, ...]:
@@ -86,3 +86,20 @@ def network_question(
     return Question(
         id, chapter, asks, target, answer, equivalent, example, wrong, build, "index", numeric
     )
+
+
+# --- diagnoses shared by several questions ---------------------------------------------------
+
+RECT_MISSING = (
+    "the rectifier's derivative is missing: h^s_j = rect(h^a_j), so the gradient reaching "
+    "h^a_j is dL/dh^s_j rect'(h^a_j), with rect'(z) = 1{{z > 0}}; your formula differs exactly "
+    "where h^a_j < 0, where no gradient passes{extra}"
+)
+ONE_OVER_K_TWICE = (
+    "the 1/K is applied twice: G_oa = (O^s - Y)/K already holds the 1/K of the mean over the "
+    "minibatch, and every gradient computed from it inherits it; do not divide by K again"
+)
+T_SUM_MISSING = (
+    "the sum over the examples is missing: each example t contributes to this gradient, "
+    "so it is Sum(..., (t, 1, K)) of the per-example products"
+)

@@ -27,11 +27,18 @@ __all__ = ["QUESTIONS"]
 _x = sp.Symbol("x", real=True)
 _x_nonzero = sp.Symbol("x", real=True, nonzero=True)
 _BASIC = ("exp", "log", "sqrt")
+_HYPERBOLIC = ("sinh", "cosh")
 _STEPS = ("sign", "Abs", "abs", "Heaviside", "indicator")
 
 
 def _notation(x: sp.Symbol, names: tuple[str, ...]) -> Notation:
-    own = {"sigmoid": _Sigmoid, "softplus": _Softplus, "tanh": sp.tanh}
+    own = {
+        "sigmoid": _Sigmoid,
+        "softplus": _Softplus,
+        "tanh": sp.tanh,
+        "sinh": sp.sinh,
+        "cosh": sp.cosh,
+    }
     functions = {n: own[n] if n in own else FUNCTIONS[n] for n in names}
     return Notation(arrays={}, scalars={"x": x}, indices={}, functions=functions)
 
@@ -158,7 +165,7 @@ A4 = _scalar(
         ("square missing", "1 - tanh(x)", "tanh is squared: tanh' = 1 - tanh^2"),
     ),
     lhs=lambda x: sp.Derivative(sp.tanh(x), x),
-    names=("tanh", *_BASIC),
+    names=("tanh", *_HYPERBOLIC, *_BASIC),
     definitions={sp.tanh: tanh},
 )
 
@@ -259,7 +266,7 @@ def _norm(
             arrays={"x": Array("x", (_n,), lambda a: _xs[a], "the vector's entries", ("k",))},
             scalars={"n": _n},
             indices=index_letters(k=_k),
-            functions={n: FUNCTIONS[n] for n in ("Sum", *_BASIC, *_STEPS)},
+            functions={n: FUNCTIONS[n] for n in ("Sum", "KroneckerDelta", *_BASIC, *_STEPS)},
             sizes={"n": _n},
         )
         own = {partial: lambda a: sp.Derivative(norm, _xs[a])}

@@ -3,7 +3,8 @@ mistakes (each with its diagnosis in words) and the setting the checker proves i
 
 A :class:`Question` is plain data (text) plus a function that builds its :class:`Setting`
 (SymPy objects) on first use. The questions themselves are in :mod:`mlp.check.part_a` and
-:mod:`mlp.check.part_b_forward` / :mod:`mlp.check.part_b_gradients`; :mod:`mlp.check.registry`
+:mod:`mlp.check.part_b_forward`, :mod:`mlp.check.part_b_output` and
+:mod:`mlp.check.part_b_hidden`; :mod:`mlp.check.registry`
 lists them in reading order.
 """
 

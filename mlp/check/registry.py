@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mlp.check import part_a, part_b_forward, part_b_gradients
+from mlp.check import part_a, part_b_forward, part_b_hidden, part_b_output
 from mlp.check.questions import Question
 
 __all__ = ["QUESTIONS", "question", "question_ids"]
@@ -10,7 +10,8 @@ __all__ = ["QUESTIONS", "question", "question_ids"]
 QUESTIONS: tuple[Question, ...] = (
     *part_a.QUESTIONS,
     *part_b_forward.QUESTIONS,
-    *part_b_gradients.QUESTIONS,
+    *part_b_output.QUESTIONS,
+    *part_b_hidden.QUESTIONS,
 )
 """Every question, in reading order (A1 to A9, then B1 to B18)."""
 

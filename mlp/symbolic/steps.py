@@ -14,7 +14,8 @@ every real z (0 included)::
     AtZero(-z)      = AtZero(z)
     sign(z)         = 2 Step(z) + AtZero(z) - 1
 
-and the products ``Step(z)**n = Step(z)``, ``AtZero(z)**n = AtZero(z)``,
+``Step(rect(u)) = Step(u)``, ``AtZero(rect(u)) = 1 - Step(u)``, and the products
+``Step(z)**n = Step(z)``, ``AtZero(z)**n = AtZero(z)``,
 ``Step(z) AtZero(z) = 0`` (:func:`reduce_steps`). Two spellings of one function then have the
 same normal form, and two functions that differ only where some z is 0 (a convention at a
 kink: rect'(0), sign(0)) differ only by terms with an AtZero factor: :func:`away_from_kinks`
@@ -26,6 +27,8 @@ from __future__ import annotations
 from typing import Any
 
 import sympy as sp
+
+from mlp.symbolic.functions import Rect
 
 __all__ = ["AtZero", "Step", "away_from_kinks", "canonical_steps", "kink_arguments", "reduce_steps"]
 
@@ -41,6 +44,8 @@ class Step(sp.Function):
             return sp.S.One
         if z.is_nonpositive:
             return sp.S.Zero
+        if isinstance(z, Rect):  # rect(u) > 0 exactly where u > 0
+            return cls(z.args[0])
         if z.could_extract_minus_sign():
             return 1 - cls(-z) - AtZero(-z)
         return None
@@ -69,6 +74,8 @@ class AtZero(sp.Function):
             return sp.S.One
         if z.is_nonzero:
             return sp.S.Zero
+        if isinstance(z, Rect):  # rect(u) = 0 exactly where u <= 0
+            return 1 - Step(z.args[0])
         if z.could_extract_minus_sign():
             return cls(-z)
         return None
