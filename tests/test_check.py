@@ -163,3 +163,26 @@ def test_the_b5_count_is_checked_against_the_shapes() -> None:
     assert "d = 784" in str(wrong)
     assert check("B5", "(d + 1)*d_h + (d_h + 1)*m").verdict == "proved"
     assert sp.sympify(check("B5", "d_h*(d+1) + m*(d_h+1)").proof.rhs) is not None
+
+
+def test_the_provers_wrong_formulas_are_in_the_checkers_catalogue() -> None:
+    from mlp.symbolic import WRONG_FORMULAS
+
+    counterparts = {
+        "B7 sign flipped": ("B7", "sign flipped"),
+        "B8 1/K applied twice": ("B8", "1/K twice"),
+        "B12 W2 in place of W2^T": ("B12", "W2 not transposed"),
+        "B13 rect' mask dropped": ("B13", "rect' missing"),
+        "B18 bias penalised": ("B18.b1", "bias penalised"),
+        "B18 penalty added per example": ("B18.W1", "penalty per example"),
+    }
+    assert set(counterparts) == set(WRONG_FORMULAS)
+    for qid, key in counterparts.values():
+        question(qid).mistake(key)  # raises KeyError if absent
+
+
+def test_b6_speaks_of_n_examples_and_theta() -> None:
+    wrong = check("B6", "Sum(grad_L[i], (i, 1, n))")
+    assert "n = " in wrong.counterexample.where and "K = " not in wrong.counterexample.where
+    assert all(e.index.startswith("theta = b2[k]") for e in wrong.counterexample.differing)
+    assert "number of examples n" in str(check("B6", "Sum(grad_L[i], (i, 1, n)) / n"))

@@ -78,6 +78,7 @@ class Table:
     configuration: Configuration
     sample: Sample
     rows: list[Row] = field(default_factory=list)
+    spelled: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def build(
@@ -89,7 +90,7 @@ class Table:
         setting: Setting,
     ) -> Table:
         assert setting.space is not None
-        table = cls(configuration, sample)
+        table = cls(configuration, sample, spelled=dict(setting.spelled))
         for indices in all_indices(setting.free, setting.space, configuration):
             expected = sample.value(left, indices)
             try:
@@ -110,7 +111,11 @@ class Table:
             if k not in self.sample.space.ranges or sp.sstr(k) == "y"
         }
         values.update(self.sample.labels())
-        return ", ".join(f"{k} = {v}" for k, v in values.items())
+        return ", ".join(f"{self.spell(k)} = {v}" for k, v in values.items())
+
+    def spell(self, name: str) -> str:
+        """A size or index as the question writes it (B6: K is n)."""
+        return self.spelled.get(name, name)
 
     def hidden(self) -> str:
         states = self.sample.hidden_states()
@@ -129,7 +134,7 @@ class Table:
         differing = self.differing()
         entries = tuple(
             Entry(
-                ", ".join(f"{sp.sstr(s)} = {v}" for s, v in r.indices.items()),
+                ", ".join(f"{self.spell(sp.sstr(s))} = {v}" for s, v in r.indices.items()),
                 float(r.expected),
                 float(r.yours),
             )

@@ -105,7 +105,7 @@ def check_index(
         return CheckResult(
             **common,
             verdict="proved",
-            scope=scope_text(space, setting.free),
+            scope=setting.scope or scope_text(space, setting.free),
             route="sum normal form",
             seconds=time.perf_counter() - start,
         )

@@ -51,6 +51,8 @@ def network_question(
     label: bool = True,
     renamed: Mapping[str, Any] | None = None,
     unshown: tuple[sp.Symbol, ...] = (),
+    spelled: Mapping[str, str] | None = None,
+    scope: str = "",
     numeric: str = "",
 ) -> Question:
     """A Part B question proved at ``level`` (see the module doc).
@@ -59,7 +61,7 @@ def network_question(
     question's own definitions (of ``lhs`` when it is not a gradient of the network);
     ``label``: whether the label y is drawn (one example); ``only_m``: the output layer alone;
     ``renamed``: names spelled the question's way; ``unshown``: free indices the target's name
-    does not show.
+    does not show; ``spelled`` and ``scope``: see :class:`~mlp.check.questions.Setting`.
     """
     known, drop = tuple(known), tuple(drop)
 
@@ -81,6 +83,8 @@ def network_question(
             definitions=lambda sides: network_definitions(sides, level, batch, definitions),
             hidden_units=level in ("params", "ha") and not only_m,
             unshown=unshown,
+            spelled=dict(spelled or {}),
+            scope=scope,
         )
 
     return Question(

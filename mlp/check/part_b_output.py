@@ -3,12 +3,12 @@ anticipated mistakes.
 
 One question per quantity, named after the homework's question and the array it asks for
 (``B7``, ``B9.W2``, ``B9.b2``, ..., ``B12``; :mod:`mlp.check.part_b_hidden` goes on to B18);
-B6 asks for the gradient of the empirical risk from the per-example gradients. Each gives the book's answer, the same answer written differently,
-a formula that shows the syntax without being the answer, and at least two anticipated
-mistakes with their diagnosis. A question at one example takes the gradients above it as known
-(``grad_oa``, ``grad_hs``, ``grad_ha``, as the homework asks: express the gradient with what the
-previous questions computed); a minibatch question takes ``G_oa``, ``G_hs``, ``G_ha``, the
-gradients of the minibatch risk R_K = (1/K) sum_t L_t, whose 1/K is in ``G_oa``.
+B6 asks for the gradient of the empirical risk from the per-example gradients. Each gives the
+book's answer, the same answer written differently, a formula that shows the syntax without
+being the answer, and at least two anticipated mistakes with their diagnosis. A question at
+one example takes the gradients above it as known (``grad_oa``, as the homework asks: express
+the gradient with what the previous questions computed); a minibatch question takes ``G_oa``,
+the gradient of the minibatch risk R_K = (1/K) sum_t L_t, which holds its 1/K.
 """
 
 from __future__ import annotations
@@ -76,6 +76,9 @@ B6 = network_question(
     own=_b6_own,
     renamed={"n": N.K, "i": N.t},
     unshown=(k,),
+    spelled={"K": "n", "k": "theta = b2[k], k"},
+    scope="number of examples n >= 1 and classes m >= 1, every label, with theta = b2[k] "
+    "for every k",
 )
 
 # --- B7 and B8: the output layer ------------------------------------------------------------

@@ -53,7 +53,9 @@ class Setting:
     order, ``definitions(sides)`` gives the definitions the sides need (the network's at the
     question's level, and the question's own); ``unshown`` are free indices the target's name
     does not show (B6 checks dR/dtheta with theta = b2_k); ``hidden_units`` says whether the
-    hidden units' states matter (levels params and ha). Scalar questions (``variable`` set): the
+    hidden units' states matter (levels params and ha); ``spelled`` renames sizes and indices
+    in counterexamples the question's way (``{"K": "n"}``), and ``scope``, when set, says what
+    a proof covers in the question's words. Scalar questions (``variable`` set): the
     variable, whether the identity holds for every real value or away from 0, and the kink.
     Count questions: ``variables`` are the sizes.
     """
@@ -68,6 +70,8 @@ class Setting:
     kink: Kink | None = None
     hidden_units: bool = False
     unshown: tuple[sp.Symbol, ...] = ()
+    spelled: Mapping[str, str] = field(default_factory=dict)
+    scope: str = ""
 
 
 @dataclass(frozen=True)

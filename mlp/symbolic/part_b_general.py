@@ -461,4 +461,6 @@ WRONG_FORMULAS = {
     "B18 bias penalised": wrong_b18_bias_penalised,
     "B18 penalty added per example": wrong_b18_penalty_per_example,
 }
-"""False variants of Part B's general claims, by description: each must raise IdentityError."""
+"""False variants of Part B's general claims, by description: each must raise IdentityError.
+The checker's catalogue (the ``mistakes`` of each question of :mod:`mlp.check`) holds each of
+them, and more, as a reader would write them."""
