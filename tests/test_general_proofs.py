@@ -1,6 +1,8 @@
 """Proofs for every size (index notation): wrong formulas are rejected with a counterexample,
-the Kronecker deltas are discharged only under stated index ranges, and the normal form
-identifies exactly the rewritings it claims to."""
+the Kronecker deltas are discharged only under stated index ranges, the normal form identifies
+exactly the rewritings it claims to, a right side with another convention at a kink is not
+proven, the screen reaches distinct indices and both states of the hidden units, and no
+denominator is cancelled unless it is shown positive."""
 
 from __future__ import annotations
 
@@ -94,3 +96,100 @@ def test_the_index_network_gradients_are_the_derivatives_at_their_own_level() ->
     assert normal_form(value - expected) == 0
     with pytest.raises(ValueError, match="cannot rewrite level"):
         N.lift(N.oa[k], "params", "oa")
+
+
+# --- soundness: conventions at a kink, the screen's reach, the denominators -------------------
+
+
+@pytest.mark.parametrize("h0", [sp.S.Half, sp.S.One])
+def test_a_right_side_with_another_step_value_at_zero_is_not_proven(h0) -> None:
+    j = N.j
+    rhs = N.dL["hs"](j) * sp.Heaviside(N.ha[j], h0)
+    with pytest.raises(S.IdentityError, match=f"a step whose value at 0 is {h0}"):
+        S.b13_grad_ha_general.__globals__["_prove"](N.dL["ha"](j), rhs, N.space(j), "ha")
+    proof = S.b13_grad_ha_general()  # the book's right side, Heaviside(h^a_j, 0), still is
+    assert proof.scope == "general"
+
+
+def test_the_screen_alone_rejects_b15_with_the_indices_of_w1_transposed() -> None:
+    prove = S.b15_grad_W1_b1_general.__globals__["_prove"]
+    j, i = N.j, N.i
+    transposed = N.dL["ha"](i) * N.x[j]
+    with pytest.raises(S.IdentityError) as rejected:  # at the screen, before any normal form
+        prove(N.dL["W1"](j, i), transposed, N.space(j, i), "params")
+    message = str(rejected.value)
+    assert message.startswith(("the sides differ at ", "the right side reads outside")), message
+
+
+def test_the_screen_draws_distinct_indices_patterns_of_units_and_every_size_row() -> None:
+    from mlp.symbolic.screen import PATTERNS, configurations, screen_count
+
+    space = N.space(N.j, N.i)
+    count = screen_count(space)
+    drawn = list(configurations(space, count, seed=0))
+    rows = [tuple(c.values[s] for s in space.sizes) for c in drawn]
+    assert len(set(rows)) == len(space.screen_sizes) == count  # every size row, once
+    assert {(1, 3, 2), (2, 1, 3)} <= set(rows)  # d_h = 1 and m = 2 among them
+    for c in drawn:
+        j, i, y = (c.values[s] for s in (N.j, N.i, N.y))
+        if not c.equal:  # distinct wherever the ranges allow it
+            assert j != i or c.values[N.d] == 1, c
+            assert y not in (j, i) or c.values[N.m] <= len({j, i}), c
+    assert any(c.equal for c in drawn)
+    assert {c.pattern for c in drawn} == set(PATTERNS)
+
+
+def test_the_patterns_set_every_hidden_unit_active_or_some_inactive() -> None:
+    import random
+
+    from mlp.symbolic.screen import PATTERNS, Configuration, Sample
+
+    space = N.space(N.j)
+    values = {N.d: 4, N.d_h: 3, N.m: 2, N.j: 1, N.y: 1}
+    for pattern, active in ((PATTERNS[0], {True}), (PATTERNS[1], {True, False})):
+        sample = Sample(space, Configuration(values, pattern), random.Random(0))
+        ha = [sample.value(N.ha_of(u)) for u in (1, 2, 3)]
+        assert {h > 0 for h in ha} == active
+        assert sample.hidden_states() == {u: h > 0 for u, h in zip((1, 2, 3), ha, strict=True)}
+
+
+def test_an_entry_read_outside_its_shape_is_an_error_not_a_random_number() -> None:
+    space = N.space(N.k, N.j)
+    with pytest.raises(S.IdentityError, match=r"reads outside a stated shape"):
+        screen(N.W2[N.k, N.j], N.W2[N.j, N.k] + N.W2[N.k, N.d_h + 1], space)
+
+
+def test_a_denominator_is_cancelled_only_when_shown_positive() -> None:
+    from mlp.symbolic.normal_form import check_denominators, positive
+
+    a = sp.Symbol("a", integer=True)
+    space = IndexSpace(sizes=(m,), ranges={})
+    total = sp.Sum(h[k], (k, 1, m))
+    with pytest.raises(S.IdentityError, match="is not shown positive"):
+        S.prove_general(total / sp.Sum(h[a], (a, 1, m)), sp.S.One, space, configurations=0)
+    softmax_sum = sp.Sum(sp.exp(h[k]), (k, 1, m)) / sp.Sum(sp.exp(h[a]), (a, 1, m))
+    assert S.prove_general(softmax_sum, sp.S.One, space, configurations=0).exact
+    assert positive(sp.Sum(sp.exp(h[k]), (k, 1, m))) and positive(m + 1)
+    assert not positive(total) and not positive(sp.exp(sp.Symbol("z")) - 1)
+    with pytest.raises(S.IdentityError):
+        check_denominators(1 / (h[k] - 1))
+
+
+def test_steps_are_written_in_one_form_so_spellings_agree_and_conventions_differ() -> None:
+    from mlp.symbolic.normal_form import normal_form
+    from mlp.symbolic.steps import AtZero, Step, away_from_kinks, canonical_steps, reduce_steps
+
+    z = h[k]
+
+    def same(a, b) -> bool:
+        difference = normal_form(canonical_steps(a) - canonical_steps(b))
+        return normal_form(reduce_steps(difference)) == 0
+
+    assert same(sp.sign(z), sp.Heaviside(z, 0) - sp.Heaviside(-z, 0))
+    assert same(sp.sign(z), sp.Heaviside(z) - sp.Heaviside(-z))
+    assert same(sp.Heaviside(z, 0), 1 - sp.Heaviside(-z, 1))
+    assert same(sp.Heaviside(z, 0) ** 2, sp.Heaviside(z, 0))
+    assert not same(sp.Heaviside(z), sp.Heaviside(z, 0))  # 1/2 at 0 is another function
+    difference = canonical_steps(sp.Heaviside(z) - sp.Heaviside(z, 0))
+    assert difference == AtZero(z) / 2 and away_from_kinks(difference) == 0
+    assert Step(sp.exp(z)) == 1 and AtZero(sp.exp(z)) == 0

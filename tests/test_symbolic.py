@@ -295,31 +295,37 @@ def test_numeric_vector_function_equals_lambdified_sympy_expression(
 
 
 @pytest.mark.parametrize("seed", [0, 1])
-def test_symbolic_gradients_equal_mlp_bprop_at_a_random_network(seed: int) -> None:
-    d, d_h, m = 3, 4, 3
+def test_symbolic_gradients_of_the_minibatch_risk_equal_mlp_bprop(seed: int) -> None:
+    """SymPy's derivatives of the regularized minibatch risk (1/K) sum_t L_t + penalty, K = 3,
+    against ``MLP.bprop`` on the same minibatch: a missing or doubled 1/K fails, as would a
+    dropped mask or penalty term (the network is checked to have inactive hidden units)."""
+    d, d_h, m, K = 3, 4, 3, 3
     rng = np.random.default_rng(seed)
-    lambdas = dict(zip(("l11", "l12", "l21", "l22"), rng.uniform(0, 0.1, 4), strict=True))
+    lambdas = dict(zip(("l11", "l12", "l21", "l22"), rng.uniform(0.01, 0.1, 4), strict=True))
     net = MLP(d, d_h, m, seed=seed, **lambdas)
     net.b1, net.b2 = rng.normal(size=d_h), rng.normal(size=m)
-    x, y = rng.normal(size=d), int(rng.integers(m))
+    X, y = rng.normal(size=(K, d)), rng.permutation(np.arange(K) % m)
+    ha = X @ net.W1.T + net.b1
+    assert (ha < 0).any() and (ha > 0).any() and np.abs(ha).min() > 1e-3
     sym = S.network(d, d_h, m)
-    values = sym.values(x, net.W1, net.b1, net.W2, net.b2)
-    assert all(abs(sym.evaluate(h, values)) > 1e-3 for h in sym.ha)  # away from the kinks
-    net.fprop(x[np.newaxis], np.array([y]))
-    grads = net.bprop(grad_x=True)
-    group = S.b18_regularized_gradient(d, d_h, m, y)
+    rows = [[sp.Symbol(f"x^{{({t})}}_{{{i + 1}}}", real=True) for i in range(d)] for t in range(K)]
+    losses = [sym.L(int(y[t])).xreplace(dict(zip(sym.x, rows[t], strict=True))) for t in range(K)]
+    group = S.b18_regularized_gradient(d, d_h, m, 0)
     numbers = {group.notes["lambdas"][k[1:]]: v for k, v in lambdas.items()}
-    R = sym.L(y) + group.notes["penalty"].xreplace(numbers)
-    for name in ("W1", "b1", "W2", "b2"):
-        unregularized = sym.evaluate(sym.gradient_of_loss(name, y), values)
-        regularized = sym.evaluate(S.gradient(R, sym.parameters[name]), values)
-        assert unregularized.shape == grads[name].shape
-        np.testing.assert_allclose(regularized, grads[name], rtol=1e-10, atol=1e-14)
-        if name.startswith("b"):
-            np.testing.assert_array_equal(regularized, unregularized)
-    np.testing.assert_allclose(
-        sym.evaluate(sym.gradient_of_loss("x", y), values), grads["x"][0], rtol=1e-10, atol=1e-14
+    R = sp.Add(*losses) / K + group.notes["penalty"].xreplace(numbers)
+    values = sym.values(X[0], net.W1, net.b1, net.W2, net.b2)
+    values.update(
+        {s: float(v) for row, x in zip(rows, X, strict=True) for s, v in zip(row, x, strict=True)}
     )
+    net.fprop(X, y)
+    grads = net.bprop(grad_x=True)
+    for name in ("W1", "b1", "W2", "b2"):
+        expected = sym.evaluate(S.gradient(R, sym.parameters[name]), values)
+        assert expected.shape == grads[name].shape
+        np.testing.assert_allclose(grads[name], expected, rtol=1e-10, atol=1e-14)
+    for t in range(K):
+        expected = sym.evaluate(S.gradient(R, sp.ImmutableMatrix(rows[t])), values)
+        np.testing.assert_allclose(grads["x"][t], expected, rtol=1e-10, atol=1e-14)
 
 
 def test_network_values_reject_wrong_shapes_and_nan() -> None:

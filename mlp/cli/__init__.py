@@ -1,6 +1,7 @@
 """The command line, ``python -m mlp COMMAND`` (or the ``mlp`` script): a layer on top.
 
-One module per subcommand (``mlp.cli.data``, ``train``, ``gradcheck``, ``bench``, ``sweep``),
+One module per subcommand (``mlp.cli.data``, ``train``, ``gradcheck``, ``bench``, ``sweep``,
+``prove``, ``check``),
 each with an ``add(subparsers)`` function that registers its parser and sets ``func`` to a
 ``run(args) -> int`` function; ``mlp.cli.arguments`` holds the argument types, which parse
 text and then validate with ``mlp.checks``. Library modules never import this package.
@@ -19,7 +20,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
 from mlp import __version__
-from mlp.cli import bench, data, gradcheck, prove, sweep, train
+from mlp.cli import bench, check, data, gradcheck, prove, sweep, train
 from mlp.cli.arguments import HelpFormat
 
 __all__ = ["SUBCOMMANDS", "Parser", "build_parser", "main"]
@@ -31,6 +32,7 @@ SUBCOMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
     bench.add,
     sweep.add,
     prove.add,
+    check.add,
 )
 """Functions registering one subcommand each, in the order ``--help`` lists them."""
 

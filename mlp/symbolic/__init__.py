@@ -21,7 +21,10 @@ Everything below is importable from ``mlp.symbolic`` itself; the submodules hold
 - :mod:`~mlp.symbolic.prover`: :func:`prove` (explicit symbols) and its routes;
 - :mod:`~mlp.symbolic.indexed`: :func:`prove_general`, proofs in index notation for symbolic
   sizes (Kronecker deltas summed under stated index ranges, a numeric screen at small sizes,
-  a normal form for sums);
+  a normal form for sums); :mod:`~mlp.symbolic.screen` (the screen's configurations and
+  evaluator), :mod:`~mlp.symbolic.normal_form` (the normal form, and the positivity of the
+  denominators it cancels), :mod:`~mlp.symbolic.steps` (Heaviside and sign written in one
+  canonical form, so that a convention at a kink is seen);
 - :mod:`~mlp.symbolic.part_a`: the claims A1 to A9;
 - :mod:`~mlp.symbolic.network`: the symbolic network of Part B at fixed sizes
   (:class:`Network`, :func:`network`);
@@ -29,6 +32,9 @@ Everything below is importable from ``mlp.symbolic`` itself; the submodules hold
 - :mod:`~mlp.symbolic.index_network` and :mod:`~mlp.symbolic.part_b_general`: the network in
   index notation and the claims of Part B for every size (B3, B4, B7 to B18), with false
   variants that must be rejected (:data:`WRONG_FORMULAS`);
+- :mod:`~mlp.symbolic.code_bridge`: B18's proved backward-pass formula evaluated on a
+  network of the code and compared with ``MLP.bprop`` and the fused step
+  (:class:`CodeAgreement`);
 - :mod:`~mlp.symbolic.lab`: the MNIST lab's claim M7;
 - :mod:`~mlp.symbolic.claims`: every claim in one registry, :func:`run_claims` and
   :func:`format_record` (the library side of ``python -m mlp prove``).
@@ -54,9 +60,11 @@ How :func:`prove_general` decides
 ---------------------------------
 Derivatives of sums over symbolic ranges become sums of Kronecker deltas; each is summed
 under the stated index ranges (a ``Piecewise`` that ``refine`` discharges, never dropped);
-both sides are evaluated at several small sizes with random entries (a false identity fails
-there with its counterexample); then both are brought to a normal form for sums and their
-difference must be 0. See :mod:`~mlp.symbolic.indexed`.
+both sides are evaluated at several small sizes with random entries, distinct indices and
+hidden units all active or some inactive (a false identity usually fails there, with its
+counterexample; passing proves nothing); then every denominator is shown positive, both sides
+are brought to a normal form for sums and their difference must be 0. See
+:mod:`~mlp.symbolic.indexed`.
 
 Conventions
 -----------
@@ -69,7 +77,9 @@ Conventions
   to ``Max(0, z)`` whose derivative is *set* to ``Heaviside(z, 0)`` (A7 proves that this is
   rect' away from 0; ``Max`` itself makes SymPy far too slow on the network). Part B's
   identities are identities of formulas; as statements about derivatives they hold wherever
-  no hidden pre-activation is 0 (at such a kink L has no derivative).
+  no hidden pre-activation is 0 (at such a kink L has no derivative). The value 0 at 0 is
+  given to the steps that differentiating produces, never to a step written in a right side:
+  a right side with ``Heaviside(z)`` (1/2 at 0) or ``Heaviside(z, 1)`` is not proven equal.
 - ``sign(0) = 0`` (SymPy's value and the code's), which makes ``sign`` the subgradient of
   ``|.|`` that the code uses at 0 (A6, A9, B18).
 - Part A's derivatives with a kink (A6, A7, A9) are proven for ``x != 0`` and return the
@@ -88,6 +98,7 @@ from mlp.symbolic.claims import (
     run_claims,
     summary,
 )
+from mlp.symbolic.code_bridge import b18_code_bridge
 from mlp.symbolic.functions import (
     Rect,
     absolute,
@@ -163,6 +174,7 @@ from mlp.symbolic.prover import ROUTES, prove
 from mlp.symbolic.results import (
     KINDS,
     SCOPES,
+    CodeAgreement,
     Fact,
     IdentityError,
     KinkDerivative,
@@ -181,6 +193,7 @@ __all__ = [
     "WRONG_FORMULAS",
     "Claim",
     "ClaimRecord",
+    "CodeAgreement",
     "Fact",
     "IdentityError",
     "IndexSpace",
@@ -232,6 +245,7 @@ __all__ = [
     "b16_grad_W1_b1_matrix",
     "b17_grad_x",
     "b17_grad_x_general",
+    "b18_code_bridge",
     "b18_regularized_gradient",
     "b18_regularized_gradient_general",
     "format_record",

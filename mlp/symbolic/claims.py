@@ -16,6 +16,10 @@ A command line wires them up as follows (``python -m mlp prove [--only ID ...]
     print(summary(records))
     return 0 if all(record.ok for record in records) else 1
 
+B18 also runs :func:`~mlp.symbolic.code_bridge.b18_code_bridge`: the proved backward-pass
+formula evaluated on a network of the code and compared with ``MLP.bprop`` and the fused step,
+so that a bug in the code fails ``mlp prove``.
+
 A claim's ``scope`` is ``general`` when one of its real checks (not a consistency check true
 by construction) is proven for symbolic sizes and variables, ``instance`` otherwise; its
 ``kind`` is ``by construction`` only when every check is a consistency check.
@@ -29,7 +33,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from mlp.symbolic import lab, part_a, part_b, part_b_general
+from mlp.symbolic import code_bridge, lab, part_a, part_b, part_b_general
 from mlp.symbolic.prover import OutOfTime, time_budget
 from mlp.symbolic.results import IdentityError, ProofGroup
 
@@ -171,8 +175,12 @@ CLAIMS: tuple[Claim, ...] = (
     ),
     Claim(
         "B18",
-        "elastic net: + l1 sign(W) + 2 l2 W on the weights only",
-        (part_b_general.b18_regularized_gradient_general, _b(part_b.b18_regularized_gradient)),
+        "elastic net: + l1 sign(W) + 2 l2 W on the weights only; the code computes it",
+        (
+            part_b_general.b18_regularized_gradient_general,
+            code_bridge.b18_code_bridge,
+            _b(part_b.b18_regularized_gradient),
+        ),
     ),
     Claim("M7", "BCE = softplus(z) - y z, dBCE/dz = sigma(z) - y", (lab.m7_binary_cross_entropy,)),
 )

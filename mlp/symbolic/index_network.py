@@ -29,6 +29,7 @@ import sympy as sp
 
 from mlp.symbolic.functions import Expr, Rect
 from mlp.symbolic.indexed import IndexSpace, discharge, display_function
+from mlp.symbolic.screen import Activity
 
 LEVELS = ("oa", "hs", "ha", "params")
 
@@ -174,13 +175,70 @@ def risk(level: str) -> Expr:
 
 # --- the spaces of the claims -----------------------------------------------------------------
 
+SHAPES: dict[str, tuple[Expr, ...]] = {
+    "x": (d,),
+    "W1": (d_h, d),
+    "b1": (d_h,),
+    "W2": (m, d_h),
+    "b2": (m,),
+    "ha": (d_h,),
+    "hs": (d_h,),
+    "oa": (m,),
+    "X": (K, d),
+    "HA": (K, d_h),
+    "HS": (K, d_h),
+    "OA": (K, m),
+}
+"""The shape of every array of the network, by name: the range of each index is 1 to the
+bound (W1 is d_h x d). The parameter counts of B5 and the screen's range checks read it."""
+
+BASES: dict[str, sp.IndexedBase] = {
+    "x": x,
+    "W1": W1,
+    "b1": b1,
+    "W2": W2,
+    "b2": b2,
+    "ha": ha,
+    "hs": hs,
+    "oa": oa,
+    "X": X,
+    "HA": HA,
+    "HS": HS,
+    "OA": OA,
+}
+"""The ``IndexedBase`` of every array of the network, by name."""
+
 _RANGES = {i: (1, d), j: (1, d_h), k: (1, m), l: (1, m), t: (1, K), y: (1, m)}
 _SCREEN = {
-    (d, d_h, m): ((2, 3, 4), (3, 2, 2), (2, 2, 3), (1, 3, 2), (3, 4, 2), (2, 1, 3)),
-    (m,): ((3,), (2,), (4,), (3,), (5,), (2,)),
-    (d, d_h, m, K): ((2, 3, 4, 2), (3, 2, 2, 3), (2, 2, 3, 1), (1, 3, 2, 2), (3, 4, 2, 2)),
-    (m, K): ((3, 2), (2, 3), (4, 1), (3, 3), (2, 2)),
+    (d, d_h, m): (
+        (2, 3, 4),
+        (3, 2, 2),
+        (2, 1, 3),
+        (1, 3, 2),
+        (3, 4, 2),
+        (4, 2, 3),
+        (2, 3, 2),
+        (1, 2, 4),
+    ),
+    (m,): ((3,), (2,), (4,), (5,), (2,), (3,), (4,), (6,)),
+    (d, d_h, m, K): (
+        (2, 3, 4, 2),
+        (3, 2, 2, 3),
+        (2, 1, 3, 1),
+        (1, 3, 2, 2),
+        (3, 4, 2, 3),
+        (4, 2, 3, 2),
+        (2, 3, 2, 4),
+        (3, 2, 3, 1),
+    ),
+    (m, K): ((3, 2), (2, 3), (4, 1), (3, 3), (2, 2), (5, 2), (2, 4), (3, 1)),
 }
+"""The screen's sizes: d_h = 1, m = 2 and K = 1 included, and d != d_h in most rows (so
+that an index of one range used in the other's place reads outside the shape)."""
+
+ACTIVITY = Activity(signs={b1: 0, ha: 0, HA: 1}, small=frozenset({x, X, W1}), terms=d)
+"""What sets the hidden units' states in the screen: b1_j's sign when h^a_j = sum_i W1_ji x_i
++ b1_j (x and W1 drawn small), or h^a_j's own sign where it is a variable."""
 
 
 def space(*indices: sp.Symbol, batch: bool = False, only_m: bool = False) -> IndexSpace:
@@ -188,7 +246,8 @@ def space(*indices: sp.Symbol, batch: bool = False, only_m: bool = False) -> Ind
 
     One example: sizes d, d_h, m and the label y in [1, m]. A minibatch: sizes d, d_h, m, K
     and the labels y_t in [1, m]. ``only_m`` keeps the output layer alone (sizes m, and K for
-    a minibatch).
+    a minibatch). Every space states the shapes of the arrays (:data:`SHAPES`) and, with a
+    hidden layer, what sets the hidden units' states (:data:`ACTIVITY`).
     """
     if only_m:
         sizes: tuple[sp.Symbol, ...] = (m, K) if batch else (m,)
@@ -196,11 +255,15 @@ def space(*indices: sp.Symbol, batch: bool = False, only_m: bool = False) -> Ind
         sizes = (d, d_h, m, K) if batch else (d, d_h, m)
     wanted = [*indices] if batch else [*indices, y]
     ranges = {s: _RANGES[s] for s in dict.fromkeys(wanted)}
+    shapes = {BASES[name]: shape for name, shape in SHAPES.items()}
+    shapes[labels] = (K,)
     return IndexSpace(
         sizes=sizes,
         ranges=ranges,
         labels={labels: m} if batch else {},
         screen_sizes=_SCREEN[sizes],
+        shapes=shapes,
+        activity=None if only_m else ACTIVITY,
     )
 
 
@@ -246,31 +309,13 @@ def _derivative(name: str, batch: bool) -> tuple[Expr, tuple[sp.Symbol, ...], st
     quantity's own level, with the deltas discharged; its private indices and level."""
     key = ("derivative", name, batch)
     level = _OWN_LEVEL.get(name.lower(), "params")
-    sizes = {"x": d, "X": d, "W1": d_h, "b1": d_h, "W2": m, "b2": m}
-    if batch:
-        table: dict[str, Any] = {
-            "OA": OA,
-            "HS": HS,
-            "HA": HA,
-            "X": X,
-            "W1": W1,
-            "b1": b1,
-            "W2": W2,
-            "b2": b2,
-        }
-        rows = {"OA": K, "HS": K, "HA": K, "X": K, "W1": d_h, "W2": m, "b1": d_h, "b2": m}
-        cols = {"OA": m, "HS": d_h, "HA": d_h, "X": d, "W1": d, "W2": d_h}
-    else:
-        table = {"oa": oa, "hs": hs, "ha": ha, "x": x, "W1": W1, "b1": b1, "W2": W2, "b2": b2}
-        rows = {"oa": m, "hs": d_h, "ha": d_h, **sizes}
-        cols = {"W1": d, "W2": d_h}
-    indices = (_a, _b) if name in cols else (_a,)
+    base = BASES[name]
+    shape = SHAPES[name]
+    indices = (_a, _b)[: len(shape)]
     if key not in _CACHE:
         f = risk(level) if batch else loss(level)
-        entry = table[name][indices]
-        ranges = {_a: (1, rows[name])}
-        if name in cols:
-            ranges[_b] = (1, cols[name])
+        entry = base[indices]
+        ranges = {a: (1, bound) for a, bound in zip(indices, shape, strict=True)}
         if not batch:
             ranges[y] = (1, m)
         within = IndexSpace(sizes=(d, d_h, m, K), ranges=ranges)

@@ -6,37 +6,55 @@ A claim such as dL/dW2_kj = dL/doa_k hs_j is written with SymPy ``IndexedBase`` 
 for every size and every index in range, in four steps:
 
 1. **Evaluate**: substitute the definitions and let SymPy differentiate. Differentiating a
-   ``Sum`` with respect to an entry ``W2[k, j]`` gives Kronecker deltas.
-2. **Discharge the deltas** under the stated ranges: ``doit()`` turns a sum of a delta into
+   ``Sum`` with respect to an entry ``W2[k, j]`` gives Kronecker deltas. A Heaviside step
+   produced by a derivative gets the value 0 at 0 (the code's rect'(0)); a step written in
+   a formula keeps the value written (``Heaviside(z)`` is 1/2 at 0, ``Heaviside(z, 0)`` 0),
+   so a right side with another convention at the kink is not proven.
+2. **Screen** (before any exact step): both sides are evaluated at small sizes, in-range
+   indices (distinct where the ranges allow, and equal in some configurations), hidden units
+   all active, some inactive, or drawn freely, and random entries
+   (:mod:`~mlp.symbolic.screen`). A false identity usually fails here, and the error names
+   the sizes, indices, labels and both values. Passing the screen proves nothing.
+3. **Discharge the deltas** under the stated ranges: ``doit()`` turns a sum of a delta into
    ``Piecewise((value, 1 <= k <= m), (0, True))``, and ``refine`` with the assumptions
-   ``Q.ge(k, 1) & Q.le(k, m)`` keeps the first branch. Repeated until nothing changes; a
-   Piecewise that the assumptions cannot decide stays, and the proof then fails.
-3. **Screen** (before any exact step): the identity is evaluated at small sizes (for instance
-   d = 2, d_h = 3, m = 4, K = 2), in-range indices and random entries, several times. A
-   false identity fails here, and the error names the sizes, indices and both values.
-4. **Normal form**: both sides are put in a canonical form, :func:`normal_form` (products
-   expanded, factors free of a summation index pulled out of its sum, nested sums merged,
-   a sum split into independent sums where its factors share no index, summation indices
-   renamed canonically), and their difference must be 0.
-
-The screen alone is not a proof: only step 4 makes the returned :class:`~.Proof` exact, with
-``scope="general"``.
+   ``Q.ge(k, 1) & Q.le(k, m)`` keeps the first branch. A Piecewise that the assumptions cannot
+   decide stays, and the proof then fails.
+4. **Normal form**: every denominator of both sides is shown positive
+   (:func:`~mlp.symbolic.normal_form.check_denominators`), then both sides are put in a
+   canonical form (:func:`~mlp.symbolic.normal_form.normal_form`) and their difference must
+   be 0. Only this step makes the returned :class:`~.Proof` exact, with ``scope="general"``.
 """
 
 from __future__ import annotations
 
-import random
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import permutations
 from typing import Any
 
-import mpmath
 import sympy as sp
 
-from mlp.symbolic.functions import Expr, Rect
+from mlp.symbolic.functions import Expr
+from mlp.symbolic.normal_form import _expand, check_denominators, normal_form
 from mlp.symbolic.prover import _short, _step_at_zero, _substitute
 from mlp.symbolic.results import IdentityError, Proof
+from mlp.symbolic.screen import Activity, Discrepancy, find_discrepancy, screen, screen_count
+from mlp.symbolic.steps import canonical_steps, reduce_steps
+
+__all__ = [
+    "Activity",
+    "Discrepancy",
+    "IndexSpace",
+    "discharge",
+    "display_function",
+    "evaluate",
+    "exact_difference",
+    "find_discrepancy",
+    "normal_difference",
+    "normal_form",
+    "prepare",
+    "prove_general",
+    "screen",
+]
 
 # --- the stated assumptions ---------------------------------------------------------------
 
@@ -49,13 +67,18 @@ class IndexSpace:
     with its bounds, e.g. ``{k: (1, m)}``. ``labels``: integer-valued ``IndexedBase`` objects
     with the upper bound of their values, e.g. ``{y: m}`` for minibatch labels y_t in
     [1, m]. ``screen_sizes`` lists the size values the numeric screen uses, one tuple per
-    configuration in the order of ``sizes``.
+    configuration in the order of ``sizes``. ``shapes`` gives the upper bound of each index
+    of a base (``{W1: (d_h, d)}``, lower bounds 1): the screen refuses an entry read outside
+    it. ``activity`` says which entries decide the hidden units' states (see
+    :class:`~mlp.symbolic.screen.Activity`), for the screen's patterns.
     """
 
     sizes: tuple[sp.Symbol, ...]
     ranges: Mapping[sp.Symbol, tuple[Expr, Expr]]
     labels: Mapping[sp.IndexedBase, Expr] = field(default_factory=dict)
     screen_sizes: tuple[tuple[int, ...], ...] = ()
+    shapes: Mapping[sp.IndexedBase, tuple[Expr, ...]] = field(default_factory=dict)
+    activity: Activity | None = None
 
     def assumptions(self) -> sp.Basic:
         """The ranges as a SymPy ``Q`` conjunction (for ``refine``)."""
@@ -81,24 +104,6 @@ class IndexSpace:
         for base, hi in self.labels.items():
             parts.append(rf"{sp.latex(base)}_t \in \{{1, \dots, {sp.latex(hi)}\}}")
         return r",\ ".join(parts)
-
-    def configurations(self, count: int, seed: int) -> Iterator[dict[Any, int]]:
-        """``count`` assignments of sizes and in-range indices (random, reproducible)."""
-        rng = random.Random(seed)
-        size_rows = self.screen_sizes or _default_sizes(len(self.sizes))
-        for n in range(count):
-            values: dict[Any, int] = dict(
-                zip(self.sizes, size_rows[n % len(size_rows)], strict=True)
-            )
-            for s, (lo, hi) in self.ranges.items():
-                low, high = int(sp.sympify(lo).subs(values)), int(sp.sympify(hi).subs(values))
-                values[s] = rng.randint(low, high)
-            yield values
-
-
-def _default_sizes(n: int) -> tuple[tuple[int, ...], ...]:
-    base = (2, 3, 4, 2, 3)
-    return tuple(tuple(base[(i + shift) % len(base)] for i in range(n)) for shift in range(5))
 
 
 # --- display functions ----------------------------------------------------------------------
@@ -132,15 +137,20 @@ def evaluate(e: Expr, definitions: Mapping[Any, Any]) -> Expr:
     Derivatives are evaluated with ``doit(deep=False)``: ``sympy.diff`` turns the derivative
     of a sum with respect to an entry into a sum of Kronecker deltas, and nothing else is
     evaluated (``doit`` on a sum over a symbolic range would try, slowly, to find a closed
-    form). Heaviside steps get the value 0 at 0, the code's rect'(0).
+    form). A Heaviside step that a derivative produces gets the value 0 at 0, the code's
+    rect'(0); a step written in ``e`` or in a definition keeps the value at 0 it was
+    written with.
     """
     for _ in range(8):
         new = _substitute(e, definitions) if definitions else e
-        new = new.replace(lambda u: isinstance(u, sp.Derivative), lambda u: u.doit(deep=False))
+        new = new.replace(
+            lambda u: isinstance(u, sp.Derivative),
+            lambda u: _step_at_zero(u.doit(deep=False), sp.S.Zero),
+        )
         if new == e:
             break
         e = new
-    return _step_at_zero(e, sp.S.Zero)
+    return e
 
 
 def _delta_sum(
@@ -206,301 +216,37 @@ def discharge(e: Expr, space: IndexSpace) -> Expr:
     return visit(e)
 
 
-# --- the normal form --------------------------------------------------------------------------
-
-
-def _height(e: sp.Basic) -> int:
-    """How deeply sums nest inside ``e`` (0 without sums)."""
-    if isinstance(e, sp.Sum):
-        return 1 + max([_height(e.function)] + [_height(b) for _, *bs in e.limits for b in bs])
-    if not e.args or isinstance(e, sp.Indexed):
-        return 0
-    return max(_height(a) for a in e.args)
-
-
-def _bound(e: sp.Sum) -> tuple[sp.Sum, list[tuple[Any, Any, Any]]]:
-    """The sum with its summation indices replaced by fresh dummies, and its new limits."""
-    fresh = {v: sp.Dummy(v.name, integer=True) for v, *_ in e.limits}
-    limits = [(fresh[v], lo, hi) for v, lo, hi in e.limits]
-    return e.function.xreplace(fresh), limits
-
-
-def _assemble(coeff: Expr, factors: Sequence[Expr], limits: Sequence[tuple[Any, Any, Any]]) -> Expr:
-    """coeff * prod(factors) summed over ``limits``, in canonical form.
-
-    Factors free of every summation index go outside. The others are grouped into
-    independent sums: two indices share a sum when some factor contains both. An index that
-    no factor contains contributes its number of values, hi - lo + 1.
-    """
-    factors = _merge_exponentials(factors)
-    variables = [v for v, _, _ in limits]
-    for _, lo, hi in limits:  # the rewritings below assume a rectangular range
-        if (sp.sympify(lo).free_symbols | sp.sympify(hi).free_symbols) & set(variables):
-            raise ValueError(f"a summation range depends on another summation index: {limits}")
-    outside: list[Expr] = []
-    inside: list[tuple[Expr, set[Any]]] = []
-    for f in factors:
-        uses = f.free_symbols & set(variables)
-        (inside.append((f, uses)) if uses else outside.append(f))
-    parent = {v: v for v in variables}
-
-    def root(v: Any) -> Any:
-        while parent[v] != v:
-            v = parent[v]
-        return v
-
-    for _, uses in inside:
-        first, *others = list(uses)
-        for v in others:
-            parent[root(v)] = root(first)
-    used = set().union(*(uses for _, uses in inside)) if inside else set()
-    counts = [hi - lo + 1 for v, lo, hi in limits if v not in used]
-    groups: dict[Any, tuple[list[Expr], list[tuple[Any, Any, Any]]]] = {}
-    for f, uses in inside:
-        groups.setdefault(root(next(iter(uses))), ([], []))[0].append(f)
-    for v, lo, hi in limits:
-        if v in used:
-            groups[root(v)][1].append((v, lo, hi))
-    sums = [_canonical_sum(fs, ls) for fs, ls in groups.values()]
-    return coeff * sp.Mul(*outside) * sp.Mul(*counts) * sp.Mul(*sums)
-
-
-def _canonical_sum(factors: Sequence[Expr], limits: Sequence[tuple[Any, Any, Any]]) -> Expr:
-    """One sum with its indices renamed canonically: the smallest printed form over the
-    orders of its indices (up to 4 indices; more keep their order)."""
-    body = sp.Mul(*factors)
-    height = 1 + _height(body)
-    orders = permutations(limits) if len(limits) <= 4 else [tuple(limits)]
-    best, best_key = None, None
-    for order in orders:
-        names = [sp.Symbol(f"_s{height}_{n}", integer=True) for n in range(len(order))]
-        renaming = {v: name for (v, _, _), name in zip(order, names, strict=True)}
-        candidate = sp.Sum(
-            body.xreplace(renaming),
-            *[(name, lo, hi) for (_, lo, hi), name in zip(order, names, strict=True)],
-        )
-        key = sp.srepr(candidate)
-        if best_key is None or key < best_key:
-            best, best_key = candidate, key
-    return best
-
-
-def _merge_exponentials(factors: Sequence[Expr]) -> list[Expr]:
-    """The factors with every exp(a) exp(b) ... replaced by exp(a + b + ...) (normalized)."""
-    exps = [f for f in factors if isinstance(f, sp.exp)]
-    if len(exps) < 2:
-        return list(factors)
-    rest = [f for f in factors if not isinstance(f, sp.exp)]
-    exponent = normal_form(sp.Add(*[f.args[0] for f in exps]))
-    return [*rest, sp.exp(exponent)] if exponent != 0 else rest
-
-
-def _normal_term(term: Expr) -> Expr:
-    coeff, factors = term.as_coeff_mul()
-    limits: list[tuple[Any, Any, Any]] = []
-    flat: list[Expr] = []
-    for f in factors:
-        if isinstance(f, sp.Sum):
-            body, new = _bound(f)
-            limits.extend(new)
-            flat.extend(sp.Mul.make_args(body))
-        else:
-            flat.append(f)
-    if not limits:
-        return coeff * sp.Mul(*_merge_exponentials(flat))
-    return _assemble(coeff, flat, limits)
-
-
-def _expand(e: Expr) -> Expr:
-    return sp.expand(e, deep=False, power_exp=False, power_base=False, log=False)
-
-
-def normal_form(e: Expr) -> Expr:
-    """A canonical form of an expression with sums over symbolic ranges.
-
-    Two expressions that differ only by the order of products and sums, by the names of
-    summation indices, by where constant factors stand relative to a sum, or by the
-    distributivity of products over sums, have the same normal form. Logarithms of products
-    are split where SymPy's assumptions allow it (``expand_log`` without ``force``).
-    """
-    if not isinstance(e, sp.Basic) or not e.args or isinstance(e, sp.Indexed):
-        return e
-    if isinstance(e, sp.Sum):
-        body, limits = _bound(e)
-        body = normal_form(body)
-        terms = []
-        for term in sp.Add.make_args(body):
-            coeff, factors = term.as_coeff_mul()
-            inner: list[tuple[Any, Any, Any]] = list(limits)
-            flat: list[Expr] = []
-            for f in factors:
-                if isinstance(f, sp.Sum):
-                    fb, fl = _bound(f)
-                    inner.extend(fl)
-                    flat.extend(sp.Mul.make_args(fb))
-                else:
-                    flat.append(f)
-            terms.append(_assemble(coeff, flat, inner))
-        return sp.Add(*terms)
-    e = e.func(*[normal_form(a) for a in e.args])
-    if isinstance(e, sp.log):
-        expanded = sp.expand_log(e, deep=False)
-        if expanded != e:
-            return normal_form(expanded)
-        return e
-    if isinstance(e, sp.Add | sp.Mul | sp.Pow):
-        return sp.Add(*[_normal_term(t) for t in sp.Add.make_args(_expand(e))])
-    return e
-
-
-# --- the numeric screen ---------------------------------------------------------------------
-
-
-class _Point:
-    """Values for one screened configuration: sizes and indices given, entries drawn once.
-
-    An entry (``W2[2, 1]``), a label (``y[2]``, an integer in its range) or another real
-    variable (lambda_11) gets a random value the first time it is read, the same value
-    afterwards, so both sides see the same point.
-    """
-
-    def __init__(self, values: Mapping[Any, int], space: IndexSpace, rng: random.Random) -> None:
-        self.values: dict[Any, Any] = {k: mpmath.mpf(v) for k, v in values.items()}
-        self.space, self.rng = space, rng
-        self.drawn: dict[Any, Any] = {}
-
-    def entry(self, base: sp.IndexedBase, indices: tuple[int, ...]) -> Any:
-        key = (base, indices)
-        if key not in self.drawn:
-            if base in self.space.labels:
-                hi = int(self.number(sp.sympify(self.space.labels[base]), {}))
-                self.drawn[key] = mpmath.mpf(self.rng.randint(1, hi))
-            else:
-                self.drawn[key] = mpmath.mpf(self.rng.gauss(0.0, 1.0))
-        return self.drawn[key]
-
-    def symbol(self, s: sp.Symbol) -> Any:
-        if s in self.values:
-            return self.values[s]
-        if s.is_integer:
-            raise ValueError(f"no value for the index {s}")
-        if s not in self.drawn:
-            value = self.rng.uniform(0.1, 2.0) if s.is_nonnegative else self.rng.gauss(0.0, 1.0)
-            self.drawn[s] = mpmath.mpf(value)
-        return self.drawn[s]
-
-    def number(self, e: sp.Basic, bound: Mapping[Any, Any]) -> Any:
-        """The value of ``e`` at this point (``bound``: summation indices in scope)."""
-        kind = type(e)
-        function = _NUMERIC.get(kind)
-        if function is not None:
-            return function(*[self.number(a, bound) for a in e.args])
-        if isinstance(e, sp.Symbol):
-            return bound[e] if e in bound else self.symbol(e)
-        if isinstance(e, sp.Indexed):
-            indices = tuple(int(self.number(i, bound)) for i in e.indices)
-            return self.entry(e.base, indices)
-        if isinstance(e, sp.Sum):
-            return self._sum(e.function, list(e.limits), bound)
-        if isinstance(e, sp.Rational):
-            return mpmath.mpf(e.p) / e.q
-        if isinstance(e, sp.Float | sp.NumberSymbol):
-            return mpmath.mpf(str(sp.N(e, 40)))
-        if e is sp.true or e is sp.false:
-            return e is sp.true
-        if isinstance(e, sp.Piecewise):
-            for value, condition in e.args:
-                if self.number(condition, bound):
-                    return self.number(value, bound)
-            raise ValueError(f"no branch of {_short(e)} applies")
-        return _NUMERIC[_family(e)](*[self.number(a, bound) for a in e.args])
-
-    def _sum(self, f: sp.Basic, limits: list[Any], bound: Mapping[Any, Any]) -> Any:
-        if not limits:
-            return self.number(f, bound)
-        (v, lo, hi), rest = limits[0], limits[1:]
-        low, high = int(self.number(lo, bound)), int(self.number(hi, bound))
-        return mpmath.fsum(
-            self._sum(f, rest, {**bound, v: mpmath.mpf(n)}) for n in range(low, high + 1)
-        )
-
-
-def _family(e: sp.Basic) -> type:
-    for kind in (sp.core.relational.Relational, sp.logic.boolalg.BooleanFunction):
-        if isinstance(e, kind):
-            return type(e)
-    raise ValueError(f"the screen cannot evaluate {type(e).__name__}: {_short(e)}")
-
-
-_NUMERIC: dict[type, Callable[..., Any]] = {
-    sp.Add: lambda *a: mpmath.fsum(a),
-    sp.Mul: lambda *a: mpmath.fprod(a),
-    sp.Pow: lambda b, x: b**x,
-    sp.exp: mpmath.exp,
-    sp.log: mpmath.log,
-    sp.sign: lambda x: mpmath.sign(x),
-    sp.Abs: abs,
-    Rect: lambda x: x if x > 0 else 0 * x,
-    sp.Heaviside: lambda x, h0=0.5: (
-        mpmath.mpf(1) if x > 0 else (mpmath.mpf(0) if x < 0 else mpmath.mpf(h0))
-    ),
-    sp.KroneckerDelta: lambda a, b: mpmath.mpf(1 if a == b else 0),
-    sp.Max: max,
-    sp.Min: min,
-    sp.Eq: lambda a, b: a == b,
-    sp.Ne: lambda a, b: a != b,
-    sp.Ge: lambda a, b: a >= b,
-    sp.Gt: lambda a, b: a > b,
-    sp.Le: lambda a, b: a <= b,
-    sp.Lt: lambda a, b: a < b,
-    sp.And: lambda *a: all(a),
-    sp.Or: lambda *a: any(a),
-    sp.Not: lambda a: not a,
-}
-
-
-def screen(
-    lhs: Expr,
-    rhs: Expr,
-    space: IndexSpace,
-    configurations: int = 6,
-    seed: int = 0,
-    tol: float = 1e-20,
-) -> None:
-    """Compare both sides at small sizes, in-range indices and random entries (30 digits).
-
-    Sums are evaluated term by term at the chosen sizes; every entry, label and other
-    variable gets a random value, the same on both sides. Raises IdentityError with the
-    counterexample (sizes, indices, labels, both values) when the sides differ.
-    """
-    rng = random.Random(seed)
-    with mpmath.workdps(30):
-        for values in space.configurations(configurations, seed):
-            point = _Point(values, space, rng)
-            left, right = point.number(lhs, {}), point.number(rhs, {})
-            scale = max(1, abs(left), abs(right))
-            if abs(left - right) > tol * scale:
-                labels = {
-                    f"{sp.sstr(base)}[{', '.join(map(str, index))}]": int(v)
-                    for (base, index), v in (
-                        (k, v) for k, v in point.drawn.items() if isinstance(k, tuple)
-                    )
-                    if base in space.labels
-                }
-                raise IdentityError(
-                    f"the sides differ at {_where({**values, **labels})} "
-                    f"(entries drawn at random, seed {seed}): "
-                    f"lhs = {mpmath.nstr(left, 10)}, rhs = {mpmath.nstr(right, 10)}"
-                )
-
-
-def _where(values: Mapping[Any, Any]) -> str:
-    return ", ".join(
-        f"{sp.sstr(k) if isinstance(k, sp.Basic) else k} = {v}" for k, v in values.items()
-    )
-
-
 # --- the prover -----------------------------------------------------------------------------
+
+
+def prepare(
+    lhs: Expr, rhs: Expr, definitions: Mapping[Any, Any] | None = None
+) -> tuple[Expr, Expr]:
+    """Both sides with the definitions substituted and the derivatives evaluated (step 1)."""
+    return evaluate(lhs, definitions or {}), evaluate(rhs, definitions or {})
+
+
+def exact_difference(left: Expr, right: Expr, space: IndexSpace) -> Expr:
+    """The normal form of ``left - right`` after the deltas are discharged (steps 3 and 4),
+    steps written canonically (:mod:`~mlp.symbolic.steps`); 0 proves the identity. Raises
+    IdentityError if a denominator is not shown positive."""
+    left, right = discharge(left, space), discharge(right, space)
+    check_denominators(left, right)
+    return normal_difference(left, right)
+
+
+def normal_difference(left: Expr, right: Expr) -> Expr:
+    """The normal form of ``left - right``, steps written canonically (no delta discharged,
+    no denominator checked: :func:`exact_difference` does both)."""
+    left, right = canonical_steps(left), canonical_steps(right)
+    difference = normal_form(normal_form(left) - normal_form(right))
+    reduced = reduce_steps(difference)
+    return difference if reduced == difference else normal_form(reduced)
+
+
+def _steps_at_zero(e: Expr) -> set[Expr]:
+    """The values at 0 of the Heaviside steps in ``e``."""
+    return {u.args[1] for u in sp.sympify(e).atoms(sp.Heaviside)}
 
 
 def prove_general(
@@ -510,33 +256,43 @@ def prove_general(
     *,
     definitions: Mapping[Any, Any] | None = None,
     where: Sequence[tuple[Any, Any]] = (),
-    configurations: int = 6,
+    configurations: int | None = None,
     seed: int = 0,
 ) -> Proof:
     """Prove ``lhs == rhs`` for every size and every index in range (see the module doc).
 
     ``definitions`` maps display functions (:func:`display_function`) or symbols to their
-    values, as in :func:`~mlp.symbolic.prove`; Heaviside steps get the value 0 at 0 (the
-    code's rect'(0)). ``where`` lists (symbol, definition) pairs to display under the
-    identity. Raises IdentityError with a counterexample if the sides differ at some
-    screened configuration, or if the normal form of their difference is not 0.
+    values, as in :func:`~mlp.symbolic.prove`. ``where`` lists (symbol, definition) pairs to
+    display under the identity. ``configurations``: how many the screen evaluates (default
+    :func:`~mlp.symbolic.screen.screen_count`; 0 skips the screen). Raises IdentityError with a
+    counterexample if the sides differ at a screened configuration, or if the normal form of
+    their difference is not 0 (saying so when a step's value at 0 differs between the sides).
     """
     import time
 
     start = time.perf_counter()
-    left = evaluate(lhs, definitions or {})
-    right = evaluate(rhs, definitions or {})
-    screen(left, right, space, configurations, seed)
-    difference = normal_form(discharge(left, space)) - normal_form(discharge(right, space))
-    difference = normal_form(difference)
+    left, right = prepare(lhs, rhs, definitions)
+    count = screen_count(space) if configurations is None else configurations
+    if count:
+        found = find_discrepancy(left, right, space, count, seed)
+        if found is not None:
+            raise IdentityError(str(found))
+    difference = exact_difference(left, right, space)
     if difference != 0:
         screened = (
-            f"the sides agree at the {configurations} screened sizes, but"
-            if configurations
+            f"the sides agree at the {count} screened configurations, but"
+            if count
             else "without a numeric screen:"
         )
+        conventions = _steps_at_zero(right) - _steps_at_zero(left) - {sp.S.Zero}
+        hint = (
+            f" (the right side has a step whose value at 0 is {sp.sstr(min(conventions))}; "
+            "the derivative's, the code's rect'(0), is 0)"
+            if conventions
+            else ""
+        )
         raise IdentityError(
-            f"{screened} their difference has no zero normal form: {_short(difference, 300)}"
+            f"{screened} their difference has no zero normal form{hint}: {_short(difference, 300)}"
         )
     return Proof(
         lhs=lhs,

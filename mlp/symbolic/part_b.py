@@ -15,6 +15,7 @@ from typing import Any
 import sympy as sp
 from sympy.matrices import MatrixBase
 
+from mlp.symbolic import index_network as N
 from mlp.symbolic.functions import (
     Expr,
     _check_label,
@@ -157,15 +158,29 @@ def b4_loss_logsumexp(m: int = 3, y: int = 0) -> Proof:
 def b5_parameter_count(d: int = 3, d_h: int = 4, m: int = 3) -> ProofGroup:
     """B5: n_theta = d_h (d + 1) + m (d_h + 1).
 
-    ``factorised``: d_h d + d_h + m d_h + m = d_h (d + 1) + m (d_h + 1) for symbolic sizes (a
-    real check of the factorisation). ``count``: the free symbols of L other than x, counted
-    for every label, equal the formula at (d, d_h, m); this is a consistency check, true by
-    construction, since the symbolic network is built from the four matrices it counts.
+    ``factorised``: the number of entries of each parameter, derived from its index ranges
+    (the shapes of :data:`~mlp.symbolic.index_network.SHAPES`, which the general proofs
+    use: W1 has sum_{j=1}^{d_h} sum_{i=1}^{d} 1 entries), adds up to the formula for symbolic
+    sizes (a real check: a wrong formula, or a shape stated wrong, fails). ``count``: the
+    free symbols of L other than x, counted for every label, equal the formula at
+    (d, d_h, m); this is a consistency check, true by construction, since the symbolic
+    network is built from the four matrices it counts.
     """
-    D, D_h, M = sp.symbols("d d_h m", positive=True)  # the identity holds for all reals
+    sizes_of = {"d": N.d, "d_h": N.d_h, "m": N.m}
+    D, D_h, M = sizes_of["d"], sizes_of["d_h"], sizes_of["m"]
     formula = D_h * (D + 1) + M * (D_h + 1)
-    counted_terms = sp.Add(D_h * D, D_h, M * D_h, M, evaluate=False)  # W1, b1, W2, b2
-    factorised = prove(counted_terms, formula, scope="general", condition=r"\text{all sizes}")
+    letters = {"W1": (N.j, N.i), "b1": (N.j,), "W2": (N.k, N.j), "b2": (N.k,)}
+    counts = [
+        sp.Sum(1, *[(v, 1, bound) for v, bound in zip(names, N.SHAPES[p], strict=True)])
+        for p, names in letters.items()
+    ]
+    factorised = prove(
+        sp.Add(*counts, evaluate=False),
+        formula,
+        routes=("identical", "cancel"),  # integer sizes: no numeric route
+        scope="general",
+        condition=r"\text{all sizes}",
+    )
     start = time.perf_counter()
     net = network(d, d_h, m)
     inputs = set(net.x)

@@ -8,7 +8,10 @@ dL/do^a_k is the derivative of L written as a function of o^a (B7's result, not 
 dL/dh^a_j the derivative of L written as a function of h^a, and so on (see
 :mod:`~mlp.symbolic.index_network`). The matrix forms (B10, B12, B14, B16, B17) are proven
 for a minibatch of K examples stored as rows, against the derivatives of the minibatch risk
-R_K = (1/K) sum_t L_t. B18 proves the whole regularized gradient as the code computes it.
+R_K = (1/K) sum_t L_t. B18 proves the whole regularized gradient of a minibatch equal to the
+backward-pass formula, transcribed from the code by hand; :mod:`~mlp.symbolic.code_bridge`
+then evaluates that formula on a network of the code and compares it with ``MLP.bprop`` and
+the fused step, so that a bug in the code fails ``mlp prove``.
 """
 
 from __future__ import annotations
@@ -50,17 +53,30 @@ def _functions(e: Any) -> set[type]:
     return {type(u) for u in sp.sympify(e).atoms(sp.Function)}
 
 
+def network_definitions(
+    sides: Any, level: str, batch: bool = False, own: dict[Any, Any] | None = None
+) -> dict[Any, Any]:
+    """The network's definitions at ``level`` that the expressions ``sides`` use, and those
+    that the claim's ``own`` definitions refer to (each gradient costs a derivative, so only
+    the ones used are computed), with ``own`` on top."""
+    own = own or {}
+    needed: set[type] = set()
+    for side in sides:
+        needed |= _functions(side)
+    for f in own.values():  # what the claim's own definitions refer to
+        needed |= _functions(f(*sp.symbols("_u0:3", integer=True)[: _arity(f)]))
+    return {**N.definitions(level, batch, needed), **own}
+
+
 def _prove(
     lhs: Expr, rhs: Expr, space: IndexSpace, level: str, batch: bool = False, **extra: Any
 ) -> Proof:
     """prove_general with the network's definitions at ``level`` (only those used)."""
     own = extra.pop("definitions", {})
-    needed = _functions(lhs) | _functions(rhs)
+    sides = [lhs, rhs]
     for symbol, value in extra.get("where", ()):
-        needed |= _functions(symbol) | _functions(value)
-    for f in own.values():  # what the claim's own definitions refer to
-        needed |= _functions(f(*sp.symbols("_u0:3", integer=True)[: _arity(f)]))
-    definitions = {**N.definitions(level, batch, needed), **own}
+        sides += [symbol, value]
+    definitions = network_definitions(sides, level, batch, own)
     return prove_general(lhs, rhs, space, definitions=definitions, **extra)
 
 
@@ -286,15 +302,16 @@ def penalty() -> Expr:
     )
 
 
-def b18_regularized_gradient_general() -> ProofGroup:
-    """B18 for every size and K: the gradient the code returns equals the derivative of the
-    regularized minibatch risk R~_K = R_K + penalty, entry by entry.
+def regularized_gradient_claims() -> tuple[dict[str, tuple[Expr, Expr, tuple]], dict[Any, Any]]:
+    """B18's four identities, ``{name: (lhs, rhs, free indices)}``, and their definitions.
 
-    The right-hand sides are the code's backward pass written out: G_oa = (O^s - Y) / K (B8),
-    G_hs = G_oa W2 (B12), G_ha = G_hs * rect'(H^a) (B14), then G_oa^T H^s, G_oa^T 1_K,
-    G_ha^T X, G_ha^T 1_K (B10, B16), plus lambda_11 sign(W1) + 2 lambda_12 W1 and
-    lambda_21 sign(W2) + 2 lambda_22 W2 on the weights only. SymPy differentiates |w| to
-    sign(w), and sign(0) = 0 is the value the code uses at a zero weight.
+    The left sides are the derivatives of the regularized minibatch risk R~_K = R_K + penalty
+    with respect to entry (j, i) of W1, j of b1, (k, j) of W2 and k of b2. The right sides
+    are the backward-pass formula, transcribed: G_oa = (O^s - Y) / K (B8), G_hs = G_oa W2
+    (B12), G_ha = G_hs * rect'(H^a) (B14), then G_oa^T H^s, G_oa^T 1_K, G_ha^T X, G_ha^T 1_K
+    (B10, B16), plus lambda_11 sign(W1) + 2 lambda_12 W1 and lambda_21 sign(W2) + 2 lambda_22 W2
+    on the weights only. :mod:`~mlp.symbolic.code_bridge` evaluates these same right sides
+    on the numbers of a network of the code.
     """
     level = "params"
     regularized = N.risk(level) + penalty()
@@ -307,11 +324,6 @@ def b18_regularized_gradient_general() -> ProofGroup:
     for name, f in _Rtilde.items():
         base = {"W1": N.W1, "b1": N.b1, "W2": N.W2, "b2": N.b2}[name]
         definitions[f] = lambda *a, base=base: sp.Derivative(regularized, base[a])
-    where = (
-        (_Goa(t, k), _times(1 / N.K, _minus(N.OSd(t, k), N.Y(t, k)))),
-        (_Ghs(t, j), _sum(_times(_Goa(t, k), N.W2[k, j]), k, N.m)),
-        (_Gha(t, j), _times(_Ghs(t, j), N.RectPrimeBatch(t, j))),
-    )
     claims = {
         "W1": (
             _Rtilde["W1"](j, i),
@@ -334,13 +346,31 @@ def b18_regularized_gradient_general() -> ProofGroup:
         ),
         "b2": (_Rtilde["b2"](k), _sum(_Goa(t, k), t, N.K), (k,)),
     }
+    return claims, definitions
+
+
+def b18_regularized_gradient_general() -> ProofGroup:
+    """B18 for every size and K: the backward-pass formula, transcribed (see
+    :func:`regularized_gradient_claims`), equals the derivative of the regularized minibatch
+    risk R~_K = R_K + penalty, entry by entry.
+
+    SymPy differentiates |w| to sign(w), and sign(0) = 0 is the value the code uses at a zero
+    weight. That the code computes this formula is checked by
+    :func:`~mlp.symbolic.code_bridge.b18_code_bridge`, not here.
+    """
+    claims, definitions = regularized_gradient_claims()
+    where = (
+        (_Goa(t, k), _times(1 / N.K, _minus(N.OSd(t, k), N.Y(t, k)))),
+        (_Ghs(t, j), _sum(_times(_Goa(t, k), N.W2[k, j]), k, N.m)),
+        (_Gha(t, j), _times(_Ghs(t, j), N.RectPrimeBatch(t, j))),
+    )
     proofs: dict[str, Proof | Fact] = {}
     for name, (lhs, rhs, indices) in claims.items():
         proofs[name] = _prove(
             lhs,
             rhs,
             N.space(*indices, batch=True),
-            level,
+            "params",
             batch=True,
             definitions=definitions,
             where=where if name == "W1" else (),
@@ -431,4 +461,6 @@ WRONG_FORMULAS = {
     "B18 bias penalised": wrong_b18_bias_penalised,
     "B18 penalty added per example": wrong_b18_penalty_per_example,
 }
-"""False variants of Part B's general claims, by description: each must raise IdentityError."""
+"""False variants of Part B's general claims, by description: each must raise IdentityError.
+The checker's catalogue (the ``mistakes`` of each question of :mod:`mlp.check`) holds each of
+them, and more, as a reader would write them."""

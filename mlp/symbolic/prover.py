@@ -73,17 +73,23 @@ def _step_at_zero(e: Any, h0: Expr) -> Any:
 
 
 def _evaluate(e: Side, definitions: Mapping[Any, Any], h0: Expr | None) -> Any:
-    """Substitute the definitions (repeatedly) and evaluate derivatives and matrix products."""
+    """Substitute the definitions (repeatedly) and evaluate derivatives and matrix products.
+
+    With ``h0``, a Heaviside step that evaluating a derivative produces gets the value ``h0``
+    at 0; a step written in ``e`` or in a definition keeps the value it was written with.
+    """
     e = _explicit(e) if _is_matrix(e) else sp.sympify(e)
     for _ in range(6):
-        new = _substitute(e, definitions).doit() if definitions else e.doit()
+        new = _substitute(e, definitions) if definitions else e
+        if h0 is not None:
+            new = new.replace(
+                lambda u: isinstance(u, sp.Derivative), lambda u: _step_at_zero(u.doit(), h0)
+            )
+        new = new.doit()
         if new == e:
             break
         e = new
-    e = _explicit(e) if _is_matrix(e) else e
-    if h0 is not None:
-        e = _step_at_zero(e, h0)
-    return e
+    return _explicit(e) if _is_matrix(e) else e
 
 
 def _kink_arguments(e: Expr) -> list[Expr]:
@@ -427,19 +433,22 @@ def prove(
     ``definitions`` maps display symbols (or undefined functions, with a callable value) to
     what they stand for; it is substituted, repeatedly, before proving, then ``doit()``
     evaluates derivatives and matrix products. The returned :class:`Proof` keeps the sides as
-    given, for display. ``heaviside_at_zero`` sets the value at 0 of every Heaviside step
-    (SymPy's default is 1/2). ``symbols`` restricts the variables sampled by the numeric route
-    (default: all free symbols); their SymPy assumptions (positive, nonzero, ...) and
-    ``assumptions`` (a SymPy ``Q`` expression, also used by the refine route) restrict the
-    sampled points. ``routes`` selects routes from :data:`ROUTES` (default: all, in order).
-    ``condition`` is displayed after the identity, e.g. ``"x \\ne 0"``; ``scope`` and ``kind``
-    label the result (see :mod:`mlp.symbolic.results`): ``scope="general"`` when the
-    symbols stand for every value (no size fixed), ``kind="by construction"`` for a
-    consistency check that no wrong formula could fail. Each exact route
-    gets ``time_limit`` seconds per entry (``simplify`` can otherwise run for minutes), and the
-    exact routes together get ``8 * time_limit`` seconds per call; entries left over go to
-    the numeric route. The default limit is far above what any proof of the book needs (about
-    a second), so which route proves a claim does not depend on how loaded the machine is.
+    given, for display. ``heaviside_at_zero`` sets the value at 0 of the Heaviside steps that
+    evaluating a derivative produces (SymPy's default is 1/2); a step written in either side
+    keeps the value it was written with, so a formula with another convention at a kink is
+    not proven equal to one with this convention. ``symbols`` restricts the variables sampled
+    by the numeric route (default: all free symbols); their SymPy assumptions (positive,
+    nonzero, ...) and ``assumptions`` (a SymPy ``Q`` expression, also used by the refine
+    route) restrict the sampled points. ``routes`` selects routes from :data:`ROUTES`
+    (default: all, in order). ``condition`` is displayed after the identity, e.g.
+    ``"x \\ne 0"``; ``scope`` and ``kind`` label the result (see :mod:`mlp.symbolic.results`):
+    ``scope="general"`` when the symbols stand for every value (no size fixed),
+    ``kind="by construction"`` for a consistency check that no wrong formula could fail. Each
+    exact route gets ``time_limit`` seconds per entry (``simplify`` can otherwise run for
+    minutes), and the exact routes together get ``8 * time_limit`` seconds per call; entries
+    left over go to the numeric route. The default limit is far above what any proof of the
+    book needs (about a second), so which route proves a claim does not depend on how loaded
+    the machine is.
 
     Raises IdentityError if the sides differ (a numeric counterexample or an exact non-zero
     difference), if their shapes differ, or if no allowed route establishes equality.

@@ -275,6 +275,49 @@ class ParameterCount(_Result):
         return f"$${self.latex()}$$"
 
 
+@dataclass(frozen=True)
+class CodeAgreement(_Result):
+    """The code evaluated against a proved formula at one point: a numeric comparison.
+
+    ``statement`` says what was compared (e.g. ``MLP.bprop`` and the fused step against the
+    right sides of B18), ``where`` the sizes and values it ran, ``max_error`` the largest
+    |code - formula| relative to the largest |formula| entry, under ``tolerance``. It is a
+    real check (a code that computes something else fails), at one instance, and numeric:
+    ``exact`` is False.
+    """
+
+    statement: str
+    where: str
+    max_error: float
+    tolerance: float
+    entries: int
+    seconds: float = 0.0
+    route: str = "numeric: the code against the proved right sides (30 digits), one minibatch"
+    exact: bool = False
+    scope: str = "instance"
+    kind: str = "check"
+
+    def __post_init__(self) -> None:
+        _check_labels(self.scope, self.kind)
+
+    def latex(self) -> str:
+        """The comparison, its instance and its largest relative error, as LaTeX."""
+        error = sp.latex(sp.Float(self.max_error, 2))
+        return (
+            rf"\text{{{self.statement}}}\qquad ({self.where})"
+            rf"\\ \text{{{self.entries} entries, largest relative difference }} {error}"
+        )
+
+    def _repr_latex_(self) -> str:
+        return rf"$$\begin{{gathered}}{self.latex()}\end{{gathered}}$$"
+
+    def __str__(self) -> str:
+        return (
+            f"{self.statement} ({self.where}): {self.entries} entries, "
+            f"largest relative difference {self.max_error:.1e} [{self.route}]"
+        )
+
+
 def rejection(claim: Callable[[], Any]) -> str:
     """Run ``claim``, a false identity, and return the IdentityError message it raises.
 
