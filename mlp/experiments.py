@@ -20,10 +20,11 @@ whether it passed); a chapter asserts ``check.passed``, and the tests train brok
   the step's and the margin over the linear classifier, as C7 asserts them.
 - ``best_inside_grid``: a search's best configuration is at no end of its grid, for every
   hyper-parameter that varies (a penalty or decay of 0 excepted: nothing lies below it);
-  otherwise the best value may lie outside the values tried. ``mean_difference`` says whether
-  two configurations differ by more than the seeds' noise, ``paired_difference`` whether two
-  classifiers' errors on the same examples differ by more than the sampling noise of those
-  examples.
+  otherwise the best value may lie outside the values tried.
+- ``compare_configs``: two configurations of a search, paired by seed, as a
+  ``mlp.verdicts.Comparison`` (worse / better / within noise); ``compare_example_sets``: the
+  same networks on two sets of examples (validation and test), with the sampling noise of the
+  examples counted; ``paired_difference``: two classifiers' errors on the same examples.
 """
 
 from __future__ import annotations
@@ -41,8 +42,9 @@ from mlp.data.splits import Splits
 from mlp.linear_softmax import gradients, init_params, predict, risk
 from mlp.minibatches import minibatches
 from mlp.network import MLP, PARAM_NAMES
-from mlp.sweep.report import ConfigResult, SweepSummary
+from mlp.sweep.report import ConfigResult, SweepSummary, describe
 from mlp.train import evaluate, learning_rate
+from mlp.verdicts import Comparison, compare, compare_paired_runs
 
 __all__ = [
     "FLOORED_AT_ZERO",
@@ -52,7 +54,8 @@ __all__ = [
     "beats",
     "best_inside_grid",
     "best_linear_softmax",
-    "mean_difference",
+    "compare_configs",
+    "compare_example_sets",
     "network_checks",
     "paired_difference",
     "step_follows_gradient",
@@ -310,21 +313,58 @@ def best_inside_grid(summary: SweepSummary) -> Check:
     return Check("the best configuration is inside the grid", not edges, detail, positions)
 
 
-def mean_difference(a: ConfigResult, b: ConfigResult) -> tuple[float, float]:
-    """``a``'s mean validation error over its seeds minus ``b``'s, and the standard error of
-    that difference, sqrt(s_a^2 / n_a + s_b^2 / n_b) with s the sample standard deviation over
-    seeds (Welch's): a difference below about two standard errors is within the seeds' noise.
-    """
+def compare_configs(a: ConfigResult, b: ConfigResult) -> Comparison:
+    """``a`` against ``b``, two configurations of one search, paired by seed: the mean over
+    the seeds both finished of a's validation error minus b's, with the standard error of
+    that mean (``mlp.verdicts.compare_paired_runs``). A seed draws the initial weights and the
+    order of the examples, the same in both configurations, so the part of the noise the two
+    runs of a seed share cancels. A seed that diverged in either is left out."""
     for name, result in (("a", a), ("b", b)):
         if not isinstance(result, ConfigResult):
             raise TypeError(f"{name} must be a ConfigResult, got {type(result).__name__}")
-        if len(result.valid_errors) < 2:
-            raise ValueError(
-                f"{name} needs at least 2 seeds finished, got {len(result.valid_errors)}"
-            )
-    difference = a.mean_valid_error - b.mean_valid_error
-    variance = sum(r.std_valid_error**2 / len(r.valid_errors) for r in (a, b))
-    return difference, math.sqrt(variance)
+    error_of = [dict(zip(r.seeds, r.valid_errors, strict=True)) for r in (a, b)]
+    common = [seed for seed in a.seeds if seed in error_of[1]]
+    if len(common) < 2:
+        raise ValueError(
+            f"a paired comparison needs at least 2 seeds finished by both configurations, "
+            f"got {len(common)} ({describe(a.config, sorted(a.config))} against "
+            f"{describe(b.config, sorted(b.config))})"
+        )
+    return compare_paired_runs(
+        [error_of[0][seed] for seed in common], [error_of[1][seed] for seed in common]
+    )
+
+
+def compare_example_sets(
+    errors_a: ArrayLike, n_a: int, errors_b: ArrayLike, n_b: int
+) -> Comparison:
+    """The same networks' error rates on two sets of examples: ``errors_a`` ``(S,)`` on a set
+    of ``n_a`` examples, ``errors_b`` ``(S,)`` on one of ``n_b`` (one entry per network, e.g.
+    one per seed). The difference is the mean of a - b; its standard error adds two noises:
+    the sampling of the examples, p_a (1 - p_a) / n_a + p_b (1 - p_b) / n_b with p the mean
+    error rate of each set (it does not shrink with more networks, which all see the same
+    examples), and the spread of the networks, var(a - b) / S (sample variance).
+
+    This asks whether the population the set a was drawn from is harder for these networks
+    than that of b, beyond what drawing n_a and n_b examples gives by chance.
+    """
+    n_a, n_b = checks.positive_int("n_a", n_a), checks.positive_int("n_b", n_b)
+    rates = []
+    for name, errors in (("errors_a", errors_a), ("errors_b", errors_b)):
+        array = np.asarray(errors, dtype=float)
+        if array.ndim != 1 or len(array) < 2:
+            raise ValueError(f"{name} must be a 1-d sequence of at least 2 error rates")
+        if not np.all((array >= 0) & (array <= 1)):
+            raise ValueError(f"{name} must hold error rates in [0, 1], got {errors!r}")
+        rates.append(array)
+    a, b = rates
+    if len(a) != len(b):
+        raise ValueError(
+            f"errors_a and errors_b need one entry per network, got {len(a)} and {len(b)}"
+        )
+    sampling = sum(p * (1 - p) / n for p, n in ((a.mean(), n_a), (b.mean(), n_b)))
+    networks = (a - b).var(ddof=1) / len(a)
+    return compare((a - b).mean(), math.sqrt(sampling + networks))
 
 
 def paired_difference(

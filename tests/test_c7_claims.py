@@ -11,15 +11,22 @@ with the hidden layer frozen the network stays at 24-26 %, behind the linear cla
 the bias gradients dropped it reaches 13.9-14.7 %, as good as the working one, so only the
 step check catches it. The step check's relative differences are below 2e-7 for the working
 engine and 1 (or 2) on the arrays a broken engine mishandles.
+
+The last test executes the chapter's first cell and then a failing one: the temporary folder
+the page's search writes to must be gone when the kernel has shut down.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+import nbclient
+import nbformat
 import numpy as np
 import pytest
-from conftest import require
+from conftest import ROOT, require
+from myst_nb.core.read import read_myst_markdown_notebook
 
 from mlp.data import Splits, prepare
 from mlp.data.datasets import DatasetUnavailable
@@ -183,3 +190,38 @@ def test_the_step_check_refuses_what_is_not_a_network() -> None:
         step_follows_gradient("net", X, y)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="eps"):
         step_follows_gradient(MLP(5, 4, 3), X, y, eps=-1.0)
+
+
+# --- the chapter's temporary folder -----------------------------------------------------------
+
+
+def test_the_chapter_removes_its_temporary_folder_when_a_later_cell_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """C7's first cell makes the folder its search writes to; a cell that fails afterwards
+    must not leave it behind (the kernel removes it as it shuts down)."""
+    chapter = ROOT / "book" / "practice" / "c07_fashion_mnist.md"
+    nb = read_myst_markdown_notebook(chapter.read_text(encoding="utf-8"))
+    setup = next(cell for cell in nb.cells if cell.cell_type == "code")
+    assert "workspace = tempfile.TemporaryDirectory(" in setup.source
+    failing = (
+        "search = Path(workspace.name) / 'search'\n"
+        "search.mkdir()\n"
+        "(search / 'results.jsonl').write_text('{}\\n')\n"
+        "print(search)\n"
+        "raise RuntimeError('a cell of the page fails')"
+    )
+    nb.cells = [setup, nbformat.v4.new_code_cell(failing)]
+    monkeypatch.setenv("TMPDIR", str(tmp_path))  # where the kernel's tempfile puts folders
+    client = nbclient.NotebookClient(
+        nb,
+        timeout=300,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(chapter.parent)}},
+    )
+    with pytest.raises(nbclient.exceptions.CellExecutionError, match="a cell of the page fails"):
+        client.execute()
+    printed = "".join(out.get("text", "") for out in client.nb.cells[-1].outputs).strip()
+    made = Path(printed)
+    assert made.parent.parent == tmp_path and made.parent.name.startswith("c07-")  # it existed
+    assert not made.parent.exists() and not list(tmp_path.glob("c07-*"))

@@ -1,4 +1,5 @@
-"""mlp.experiments: the linear reference, the margin check and the grid-bracket check."""
+"""mlp.experiments: the linear reference, the margin check, the grid-bracket check and the
+comparisons C7 judges (configurations paired by seed, validation against test images)."""
 
 from __future__ import annotations
 
@@ -11,11 +12,13 @@ from mlp.experiments import (
     beats,
     best_inside_grid,
     best_linear_softmax,
-    mean_difference,
+    compare_configs,
+    compare_example_sets,
     paired_difference,
     train_linear_softmax,
 )
 from mlp.sweep.report import ConfigResult, SweepSummary
+from mlp.verdicts import compare_samples
 
 
 def separable(n: int = 600, seed: int = 0) -> Splits:
@@ -119,14 +122,55 @@ def test_paired_difference_counts_only_the_examples_the_two_disagree_on() -> Non
         paired_difference(a, b[:3], y)
 
 
-def test_mean_difference_is_welchs_standard_error_over_seeds() -> None:
-    a = ConfigResult(
-        {"lr": 0.1}, (0, 1, 2), (0.10, 0.12, 0.14), (0.3,) * 3, (0.0,) * 3, (5,) * 3, ()
+def result(
+    lr: float, seeds: tuple[int, ...], errors: tuple[float, ...], diverged=()
+) -> ConfigResult:
+    n = len(seeds)
+    return ConfigResult({"lr": lr}, seeds, errors, (0.3,) * n, (np.nan,) * n, (5,) * n, diverged)
+
+
+def test_compare_configs_pairs_the_runs_by_seed_so_shared_noise_cancels() -> None:
+    # each seed moves both configurations alike: b is 1 point better on every seed
+    a = result(0.1, (0, 1, 2), (0.13, 0.15, 0.17))
+    b = result(0.3, (2, 0, 1), (0.16, 0.12, 0.14))  # another order: pairing is by seed
+    paired = compare_configs(a, b)
+    assert np.isclose(paired.difference, 0.01) and paired.standard_error < 1e-12
+    assert paired.verdict == "worse" and compare_configs(b, a).verdict == "better"
+    unpaired = compare_samples(a.valid_errors, b.valid_errors)  # the same means, independent
+    assert np.isclose(unpaired.difference, 0.01) and unpaired.verdict == "within noise"
+
+
+def test_compare_configs_leaves_out_a_seed_that_diverged_and_needs_two_in_common() -> None:
+    a = result(0.1, (0, 1, 2), (0.10, 0.12, 0.50))
+    b = result(1.0, (0, 1), (0.12, 0.15), diverged=(2,))
+    comparison = compare_configs(a, b)  # seed 2 left out: its 0.50 would weigh otherwise
+    assert np.isclose(comparison.difference, ((0.10 - 0.12) + (0.12 - 0.15)) / 2)
+    with pytest.raises(ValueError, match="at least 2 seeds finished by both"):
+        compare_configs(a, result(1.0, (2, 3), (0.2, 0.2)))
+    with pytest.raises(TypeError, match="b must be a ConfigResult"):
+        compare_configs(a, {"lr": 1.0})  # type: ignore[arg-type]
+
+
+def test_compare_example_sets_counts_the_sampling_noise_of_the_examples() -> None:
+    valid = np.array([0.118, 0.121, 0.119, 0.122])
+    test = valid + 0.007  # 0.7 points higher for every network: no spread between networks
+    small = compare_example_sets(test, 10_000, valid, 10_000)
+    p_t, p_v = test.mean(), valid.mean()
+    expected = np.sqrt(p_t * (1 - p_t) / 10_000 + p_v * (1 - p_v) / 10_000)
+    assert np.isclose(small.difference, 0.007) and np.isclose(small.standard_error, expected)
+    assert small.verdict == "within noise"  # 0.7 points is 1.5 standard errors of 10,000 images
+    large = compare_example_sets(test, 1_000_000, valid, 1_000_000)
+    assert large.verdict == "worse"  # the same gap, on a hundred times more examples
+    spread = compare_example_sets(
+        test + np.array([0.0, 0.02, -0.02, 0.0]), 1_000_000, valid, 1_000_000
     )
-    b = ConfigResult({"lr": 0.3}, (0, 1), (0.20, 0.22), (0.3,) * 2, (0.0,) * 2, (5,) * 2, ())
-    difference, error = mean_difference(b, a)
-    assert np.isclose(difference, 0.21 - 0.12)
-    assert np.isclose(error, np.sqrt(0.02**2 / 3 + np.std([0.20, 0.22], ddof=1) ** 2 / 2))
-    one_seed = ConfigResult({"lr": 1.0}, (0,), (0.5,), (1.0,), (0.0,), (5,), ())
-    with pytest.raises(ValueError, match="at least 2 seeds"):
-        mean_difference(one_seed, a)
+    assert spread.standard_error > large.standard_error  # the networks' spread counts too
+
+
+def test_compare_example_sets_refuses_rates_outside_zero_one_and_unpaired_networks() -> None:
+    with pytest.raises(ValueError, match=r"errors_a must hold error rates in \[0, 1\]"):
+        compare_example_sets([12.0, 13.0], 100, [0.1, 0.1], 100)
+    with pytest.raises(ValueError, match="one entry per network"):
+        compare_example_sets([0.1, 0.1, 0.1], 100, [0.1, 0.1], 100)
+    with pytest.raises(ValueError, match="n_b"):
+        compare_example_sets([0.1, 0.1], 100, [0.1, 0.1], 0)

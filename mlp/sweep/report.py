@@ -201,14 +201,26 @@ def format_summary(summary: SweepSummary) -> str:
     return "\n".join(lines)
 
 
-def plot_summary(summary: SweepSummary) -> Any:
+def plot_summary(summary: SweepSummary, *, y_max: float | None = None) -> Any:
     """Validation error against each varying hyper-parameter: one panel each, every seed as a
     dot, each configuration's mean as a circle, the best mean per value joined by a line, the
-    best configuration as a star. Returns the matplotlib ``Figure``."""
+    best configuration as a star. Returns the matplotlib ``Figure``.
+
+    ``y_max`` (in percent) cuts the shared y-axis there, so that a few very bad runs (a
+    learning rate that makes SGD fail) do not squash the differences that matter: a run or a
+    mean above it is drawn as a triangle on the top edge, and the title says how many runs
+    are off the axis and how high the worst one lies.
+    """
     import matplotlib.pyplot as plt
 
     from mlp.plots import SPLIT_COLORS  # also selects a backend that needs no display
 
+    if y_max is not None:
+        if isinstance(y_max, bool) or not isinstance(y_max, int | float | np.number):
+            raise TypeError(f"y_max must be a number of percent or None, got {y_max!r}")
+        if not (math.isfinite(y_max) and y_max > 0):
+            raise ValueError(f"y_max must be a finite percentage > 0, got {y_max!r}")
+    clip = math.inf if y_max is None else float(y_max)
     names = summary.varying or ("d_h",)
     figure, axes = plt.subplots(
         1, len(names), figsize=(3.2 * len(names) + 0.6, 3.2), squeeze=False, sharey=True
@@ -226,14 +238,21 @@ def plot_summary(summary: SweepSummary) -> Any:
         where = {v: i for i, v in enumerate(values)} if categorical else {v: v for v in values}
         for i, r in enumerate(results):
             x, errors = where[r.config[name]], 100 * np.array(r.valid_errors)
-            ax.plot([x] * len(errors), errors, ".", color="0.6", ms=4, label="seeds" * (i == 0))
+            shown, above = errors[errors <= clip], errors[errors > clip]
+            ax.plot([x] * len(shown), shown, ".", color="0.6", ms=4, label="seeds" * (i == 0))
+            if len(above):
+                ax.plot([x] * len(above), [clip] * len(above), "^", color="0.6", ms=4)
             label = "configuration mean" * (i == 0)
-            ax.plot(x, errors.mean(), "o", mfc="none", color=color, ms=6, label=label)
+            marker = "o" if errors.mean() <= clip else "^"
+            mean = min(errors.mean(), clip)
+            ax.plot(x, mean, marker, mfc="none", color=color, ms=6, label=label)
         profile = [
             min(100 * r.mean_valid_error for r in results if r.config[name] == v) for v in values
         ]
         xs = [where[v] for v in values]
-        ax.plot(xs, profile, "-", color=color, lw=1.5, label="best mean per value")
+        ax.plot(
+            xs, np.minimum(profile, clip), "-", color=color, lw=1.5, label="best mean per value"
+        )
         best = results[0]  # the ranking puts configurations with every seed diverged last
         x = where[best.config[name]]
         ax.plot(x, 100 * best.mean_valid_error, "*", color="k", ms=11, label="best")
@@ -245,7 +264,19 @@ def plot_summary(summary: SweepSummary) -> Any:
     if results:
         axes[0][-1].legend(fontsize=7, loc="best")
     axes[0][0].set_ylabel("validation error (%)")
-    figure.suptitle(f"{len(results)} configurations, {summary.n_seeds} seed(s) each", fontsize=10)
+    title = f"{len(results)} configurations, {summary.n_seeds} seed(s) each"
+    every = 100 * np.concatenate([r.valid_errors for r in results]) if results else np.zeros(0)
+    if y_max is not None and len(every):
+        off = every[every > clip]
+        low = float(every.min())
+        pad = 0.04 * (clip - low) if clip > low else 0.5
+        axes[0][0].set_ylim(min(low, clip) - pad, clip + pad)
+        if len(off):
+            title += (
+                f"\n{len(off)} of {len(every)} runs above {clip:.3g}% (up to "
+                f"{off.max():.3g}%), drawn as triangles on the top edge"
+            )
+    figure.suptitle(title, fontsize=10)
     figure.tight_layout()
     return figure
 
