@@ -77,6 +77,7 @@ def setup_fingerprint(language: str = "en") -> str:
     ]
     if language != "en":
         files += sorted((ROOT / "locales" / language / "LC_MESSAGES").glob("*.po"))
+        files += sorted((ROOT / "locales" / language).glob("*.txt"))  # the pending list
     for path in files:
         digest.update(str(path.relative_to(ROOT)).encode())
         digest.update(path.read_bytes())

@@ -82,6 +82,24 @@ def edition_paths(build: Path, language: str, builder: str) -> dict[str, Path]:
     }
 
 
+def edition_overrides(build: Path, language: str, builder: str) -> dict[str, Any]:
+    """The Sphinx settings a pass adds to Jupyter Book's: its language and, for a site, the
+    English build's execution cache and a build folder of its own."""
+    overrides: dict[str, Any] = {"language": language}
+    if builder == "gettext":
+        overrides["nb_execution_mode"] = "off"
+        # Unexecuted, a page has nothing to paste (glue), no label from a glued figure
+        # (ref) and no file its code writes (download): none of it is a message, and the
+        # English build, which executes, reports all three.
+        overrides["suppress_warnings"] = ["mystnb.glue", "myst-nb.glue", "ref", "download"]
+        overrides["project"] = "backprop-book"
+    else:
+        overrides["nb_execution_mode"] = "cache"
+        overrides["nb_execution_cache_path"] = str(build / ".jupyter_cache")
+        overrides["edition_build_folder"] = str(edition_paths(build, language, builder)["private"])
+    return overrides
+
+
 def run_pass(
     *,
     root: Path,
@@ -97,17 +115,7 @@ def run_pass(
 
     path_config, source, overrides = jupyter_book_config(root, toc)
     paths = edition_paths(build, language, builder)
-    overrides["language"] = language
-    if builder == "gettext":
-        overrides["nb_execution_mode"] = "off"
-        # Unexecuted, a page has nothing to paste (glue), no label from a glued figure
-        # (ref) and no file its code writes (download): none of it is a message, and the
-        # English build, which executes, reports all three.
-        overrides["suppress_warnings"] = ["mystnb.glue", "myst-nb.glue", "ref", "download"]
-        overrides["project"] = "backprop-book"
-    else:
-        overrides["nb_execution_cache_path"] = str(build / ".jupyter_cache")
-        overrides["edition_build_folder"] = str(paths["private"])
+    overrides.update(edition_overrides(build, language, builder))
     status = build_sphinx(
         source,
         paths["out"],

@@ -207,10 +207,12 @@ class FrenchAnyRole(PasteRoleAny):
 
 
 def computed(result: list[nodes.Node]) -> list[nodes.Node]:
-    """Mark the text of pasted nodes as computed: not a message of the catalogues."""
+    """Mark the text of pasted nodes as computed: not a message of the catalogues. Only block
+    elements (paragraphs, table cells): Sphinx removes inline nodes marked ``translatable``."""
     for node in result:
         for element in node.findall(nodes.TextElement):
-            element["translatable"] = False
+            if not isinstance(element, nodes.Inline):
+                element["translatable"] = False
     return result
 
 

@@ -91,6 +91,14 @@ def has_words(source: str) -> bool:
     return bool(re.search(r"[^\W\d_]", _NEUTRAL.sub(" ", source)))
 
 
+def blocks(node: nodes.Node) -> list[nodes.TextElement]:
+    """The text elements that can be messages: paragraphs, titles, table cells... but not the
+    inline nodes within them, which are never messages and must not be marked: Sphinx's
+    ``RemoveTranslatableInline`` takes out every inline node with a ``translatable`` attribute
+    (a glued value would move to the end of its paragraph)."""
+    return [e for e in node.findall(nodes.TextElement) if not isinstance(e, nodes.Inline)]
+
+
 def is_generated(element: nodes.Element) -> bool:
     """A title that sphinx-exercise writes itself (``Exercise``, ``Solution to``), already in
     the build's language from its own catalogue; not one that holds an author's subtitle."""
@@ -110,12 +118,12 @@ class NotMessages(SphinxTransform):
     def apply(self, **kwargs: Any) -> None:
         for block in self.document.findall(nodes.math_block):
             block["translatable"] = False
-        for element in self.document.findall(nodes.TextElement):
+        for element in blocks(self.document):
             if (element.rawsource and not has_words(element.rawsource)) or is_generated(element):
                 element["translatable"] = False
         for container in self.document.findall(nodes.container):
             if container.get("nb_element") == "cell_code_output":
-                for element in container.findall(nodes.TextElement):
+                for element in blocks(container):
                     element["translatable"] = False
 
 
@@ -158,6 +166,8 @@ class UntranslatedMessages(EnvironmentCollector):
         translations = catalogue(app, app.env.docname)
         total, left = 0, []
         for node, message in extract_messages(doctree):
+            if not message.strip():  # e.g. a toctree without a caption
+                continue
             total += 1
             done = node.get("translated") and not isinstance(node, addnodes.toctree)
             if not done and message not in translations:
@@ -165,10 +175,12 @@ class UntranslatedMessages(EnvironmentCollector):
         app.env.__dict__.setdefault("mlp_messages", {})[app.env.docname] = (total, left)
 
 
-def report(app: Sphinx, env: BuildEnvironment) -> None:
-    """Log the untranslated messages of each page; warn where the gate applies."""
-    if not is_french_build(app):
+def report(app: Sphinx, exception: Exception | None) -> None:
+    """Log the untranslated messages of each page; warn where the gate applies. At the end of
+    every build, even one that read no page again: the pending list may have changed."""
+    if not is_french_build(app) or exception is not None:
         return
+    env = app.env
     pending_file = Path(app.srcdir, app.config.locale_dirs[0], app.config.language, PENDING)
     pending = set(pending_pages(pending_file))
     records = getattr(env, "mlp_messages", {})
@@ -199,5 +211,5 @@ def setup(app: Sphinx) -> dict:
     app.add_transform(NotMessages)
     app.add_transform(TranslateTocCaptions)
     app.add_env_collector(UntranslatedMessages)
-    app.connect("env-check-consistency", report)
+    app.connect("build-finished", report)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
