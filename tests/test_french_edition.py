@@ -88,6 +88,11 @@ def test_a_glued_number_is_written_the_french_way() -> None:
     assert french_text(_store(k="1,234.5"), "k", "s") == ("1\u202f234,5", "")
 
 
+@pytest.mark.parametrize("value", ["inf", "-inf", "nan"])
+def test_a_glued_infinity_or_nan_is_a_number_too(value: str) -> None:
+    assert french_text(_store(k=value), "k", "s") == (value, "")
+
+
 def test_the_french_variant_wins_over_the_english_text() -> None:
     store = _store(k="within noise", **{"k" + FRENCH: "dans le bruit"})
     assert french_text(store, "k", "s") == ("dans le bruit", "")
@@ -203,3 +208,15 @@ def test_inline_nodes_are_never_marked_as_not_messages() -> None:
     computed([cell])
     assert paragraph["translatable"] is False
     assert "translatable" not in value
+
+
+def test_a_solution_title_reads_as_french() -> None:
+    from french_interface import french_solution_title
+
+    link = nodes.reference("", " Exercice 29", refuri="#c02-ex1")
+    title = nodes.title("", "", nodes.Text("Solution de"), link)
+    assert french_solution_title(title)
+    assert title.astext() == "Solution de l\u2019exercice 29"
+    assert title.children[1] is link, "the link to the exercise is kept"
+    other = nodes.title("", "", nodes.Text("Exercice"))
+    assert not french_solution_title(other) and other.astext() == "Exercice"

@@ -186,7 +186,7 @@ def test_translated_pages_use_the_glossary_terms(page: str) -> None:
 def interface_words() -> set[str]:
     """Every word the interface passes through the ``sphinx`` catalogue: the translatable words
     of the templates in book/_ext/templates and the settings language_switch translates."""
-    from language_switch import SEARCH
+    from french_interface import SEARCH
     from myst_nb.core.config import NbParserConfig
 
     words = {SEARCH, NbParserConfig().code_prompt_show, NbParserConfig().code_prompt_hide}

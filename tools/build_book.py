@@ -185,7 +185,7 @@ def translated_languages(root: Path) -> list[str]:
 
 
 def build_edition(
-    language: str, root: Path, toc: Path, build: Path, builder: str, jobs: int
+    language: str, root: Path, toc: Path, build: Path, builder: str
 ) -> tuple[int, float]:
     """The Sphinx pass of one translated edition (``tools/editions.py``, in a process of its
     own), reading every page again when its setup changed; (exit status, seconds)."""
@@ -206,8 +206,6 @@ def build_edition(
         str(toc),
         "--build",
         str(build),
-        "--jobs",
-        str(jobs),
     ]
     if not stamp.is_file() or stamp.read_text() != fingerprint:
         command.append("--all")
@@ -294,12 +292,6 @@ def main(argv: list[str] | None = None) -> int:
         help="'all' (English, then every language with catalogues in locales/) or 'en'",
     )
     parser.add_argument(
-        "--sphinx-jobs",
-        type=int,
-        default=1,
-        help="processes of a translated edition's Sphinx pass (sphinx-build -j)",
-    )
-    parser.add_argument(
         "--replicate",
         type=int,
         metavar="K",
@@ -377,7 +369,7 @@ def main(argv: list[str] | None = None) -> int:
     wheres = [where_built(BUILD, args.builder, "en")]
     languages = translated_languages(root) if args.editions == "all" else []
     for language in languages:
-        status, seconds = build_edition(language, root, toc, BUILD, args.builder, args.sphinx_jobs)
+        status, seconds = build_edition(language, root, toc, BUILD, args.builder)
         if status != 0:
             print(f"\nBook build FAILED: the {language} edition (exit {status}, {seconds:.0f} s).")
             return 1

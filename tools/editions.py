@@ -25,6 +25,12 @@ the same Sphinx call (``jupyter_book.sphinx.build_sphinx``), plus a few override
 
 The gettext pass does not need outputs (code and outputs are not messages), so it runs with
 execution off: extracting the catalogues never executes the book.
+
+The passes read serially. Sphinx's parallel reading (``-j``) fails with this book's extensions:
+sphinx-multitoc-numbering (loaded by sphinx-external-toc) does not declare itself safe, and
+sphinx-proof 0.4's domain does not implement ``merge_domaindata``, so merging the parallel reads
+raises ``NotImplementedError`` (tried on 5 December 2026: ``--jobs 2`` stops with it).
+``--jobs`` is kept for when those are fixed.
 """
 
 from __future__ import annotations

@@ -9,11 +9,11 @@ page's ``<head>`` names the other edition as an alternate (``<link rel="alternat
 hreflang=...>``).
 
 The French build (``tools/editions.py``) also gets its own title and author (``editions`` in
-``_config.yml``) and the interface's words in French; it keeps its by-products out of the
-English site (``edition_build_folder``: myst-nb's executed notebooks and glue data, MathJax's
-copy); it gets the Sphinx tag ``french_edition``, so that a page can hold a paragraph for the
-French edition only (``:::{only} french_edition``: its English source is a message of the
-catalogue like any other, and the English edition does not show it); and its PDF gets a
+``_config.yml``; the interface's words are ``french_interface``'s); it keeps its by-products
+out of the English site (``edition_build_folder``: myst-nb's executed notebooks and glue data,
+MathJax's copy); it gets the Sphinx tag ``french_edition``, so that a page can hold a paragraph
+for the French edition only (``:::{only} french_edition``: its English source is a message of
+the catalogue like any other, and the English edition does not show it); and its PDF gets a
 LaTeX preamble line for the narrow no-break space that French typography puts before ``; ! ?``
 (U+202F, which pdfLaTeX's UTF-8 input does not define).
 """
@@ -25,7 +25,6 @@ from typing import Any
 
 from sphinx.application import Sphinx
 from sphinx.config import Config
-from sphinx.locale import get_translation
 
 #: The editions: language -> (the link's text, its tooltip, the site's folder under the
 #: English site).
@@ -37,7 +36,6 @@ TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
 COMPONENT = "language-switch.html"
 TAG = "french_edition"
-SEARCH = "Search this book..."  # sphinx-book-theme's search_bar_text
 
 
 def other_language(language: str) -> str:
@@ -78,17 +76,17 @@ def place_outputs(app: Sphinx) -> None:
         app.env.mystnb_config = app.env.mystnb_config.copy(output_folder=output)
 
 
-def translate_interface(config: Config) -> None:
-    """The words of the interface that come from configuration, not from templates: through
-    the ``sphinx`` catalogue (``locales/<language>/LC_MESSAGES/sphinx.po``), like the words of
-    the theme's templates that Sphinx and the theme do not translate (the two sidebar toggles,
-    whose templates ``templates/`` overrides with translatable tooltips)."""
-    translate = get_translation("sphinx")
-    options = dict(config.html_theme_options or {})
-    options["search_bar_text"] = str(translate(options.get("search_bar_text", SEARCH)))
-    config.html_theme_options = options
-    config.nb_code_prompt_show = str(translate(config.nb_code_prompt_show))
-    config.nb_code_prompt_hide = str(translate(config.nb_code_prompt_hide))
+def title_the_pdf(app: Sphinx, env: Any, docnames: list[str]) -> None:
+    """The edition's title on the PDF's title page: Jupyter Book sets ``latex_documents``' title
+    from ``_config.yml``'s (English) title once Sphinx has started, so it is replaced when the
+    build reads its pages (the LaTeX builder reads ``latex_documents`` when it writes)."""
+    edition = (app.config.editions or {}).get(app.config.language, {})
+    if app.builder.name != "latex" or not edition.get("title"):
+        return
+    app.config.latex_documents = [
+        (start, target, edition["title"], edition.get("author", author), *rest)
+        for start, target, _, author, *rest in app.config.latex_documents
+    ]
 
 
 def configure(app: Sphinx, config: Config) -> None:
@@ -99,8 +97,6 @@ def configure(app: Sphinx, config: Config) -> None:
         config.project = config.html_title = edition["title"]
     if edition.get("author"):
         config.author = edition["author"]
-    if config.language != "en":
-        translate_interface(config)
     # first: the themes append their own component folders, which these templates override
     config.templates_path = [str(TEMPLATES), *config.templates_path]
     config.html_static_path = [*config.html_static_path, str(STATIC)]
@@ -125,6 +121,7 @@ def setup(app: Sphinx) -> dict:
     app.add_config_value("edition_build_folder", "", "env", str)
     app.connect("config-inited", configure)
     app.connect("builder-inited", place_outputs, priority=900)  # after myst-nb's (500)
+    app.connect("env-before-read-docs", title_the_pdf)
     app.connect("html-page-context", add_switch)
     app.add_css_file("language-switch.css")
     return {"parallel_read_safe": True, "parallel_write_safe": True}
