@@ -131,8 +131,8 @@ def report(before: dict[str, Stats], after: dict[str, Stats], pending: set[str])
     print(f"{total:8d} {done:5d}  in all; {len(pending)} page(s) pending in {PENDING.name}")
     for page, now in after.items():
         old = before.get(page, Stats())
-        new_fuzzy = sorted(set(now.fuzzy) - set(old.fuzzy))
-        new_untranslated = sorted(set(now.untranslated) - set(old.untranslated))
+        new_fuzzy = [m for m in now.fuzzy if m not in set(old.fuzzy)]  # in page order
+        new_untranslated = [m for m in now.untranslated if m not in set(old.untranslated)]
         for label, messages in (("became fuzzy", new_fuzzy), ("new", new_untranslated)):
             if messages:
                 print(f"\n{page}: {len(messages)} message(s) {label}:")
