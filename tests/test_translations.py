@@ -208,3 +208,17 @@ def test_catalogues_are_in_the_layout_sphinx_reads() -> None:
     """``gettext_compact: false``: a page's catalogue is named after the page."""
     assert (CATALOGUES / "book" / "practice" / "c02_loop_minibatch.po").is_file()
     assert all(isinstance(p, Path) and p.suffix == ".po" for p in CATALOGUED.values())
+
+
+def test_stats_count_fuzzy_and_untranslated_messages(tmp_path: Path) -> None:
+    catalogue = tmp_path / "page.po"
+    catalogue.write_text(
+        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+        'msgid "Done"\nmsgstr "Fait"\n\n'
+        '#, fuzzy\nmsgid "Changed"\nmsgstr "Ancien"\n\n'
+        'msgid "New"\nmsgstr ""\n'
+    )
+    counts = stats(catalogue)
+    assert (counts.total, counts.translated) == (3, 1)
+    assert counts.fuzzy == ["Changed"] and counts.untranslated == ["New"]
+    assert not counts.done
