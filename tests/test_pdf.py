@@ -28,9 +28,11 @@ PDFS = {
 
 def normalise(text: str) -> str:
     """Lower case, single spaces (no-break ones too), no hyphenation at line ends, straight
-    apostrophes."""
+    apostrophes, no space before ``: ; ! ?`` (French typography puts one, babel-french even in
+    English text)."""
     text = re.sub(r"-\s*\n\s*", "", text).replace("\u2019", "'")
-    return re.sub(r"[\s\u00a0\u202f]+", " ", text).strip().lower()
+    text = re.sub(r"[\s\u00a0\u202f]+", " ", text)
+    return re.sub(r" ([:;!?])", r"\1", text).strip().lower()
 
 
 def title_in(language: str, path: object) -> str:
