@@ -54,3 +54,4 @@ lock: $(STAMP)
 
 clean:
 	rm -rf _build .pytest_cache .hypothesis
+	find locales -name "*.mo" -delete
