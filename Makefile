@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PIP_VERSION := 26.3
 
-.PHONY: book book-clean pdf test replicate lint lock clean
+.PHONY: book book-clean pdf translations test replicate lint lock clean
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,7 +16,8 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	@touch $(STAMP)
 
-## Build the HTML book (executes every chapter; warnings are errors).
+## Build the HTML book (executes every chapter once; warnings are errors): the English site in
+## _build/html/, then the French one, from the same executions, in _build/html/fr/.
 book: $(STAMP)
 	$(BIN)/python tools/build_book.py
 
@@ -24,9 +25,15 @@ book: $(STAMP)
 book-clean: $(STAMP)
 	$(BIN)/python tools/build_book.py --clean
 
-## The PDF edition (needs TeX: see the README) -> _build/latex/backprop-book.pdf
+## The PDF editions (need TeX: see the README) -> _build/latex/backprop-book.pdf and
+## _build/latex/fr/backprop-book.pdf
 pdf: $(STAMP)
 	$(BIN)/python tools/build_book.py --builder pdflatex
+
+## After changing the English: extract its messages, update locales/fr/LC_MESSAGES/*.po
+## (new messages empty, changed ones fuzzy) and list what is left to translate.
+translations: $(STAMP)
+	$(BIN)/python tools/translations.py
 
 ## Run the test suite (package, chapters, and the built site when present).
 test: $(STAMP)
@@ -47,3 +54,4 @@ lock: $(STAMP)
 
 clean:
 	rm -rf _build .pytest_cache .hypothesis
+	find locales -name "*.mo" -delete

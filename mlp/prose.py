@@ -43,10 +43,13 @@ _SYMBOLS = set(" %±×+-−–/()=<>≤≥~≈·*[]:" + NBSP + NNBSP)
 
 def french_number(text: str) -> str | None:
     """``text`` as the French edition writes it, if it holds only numbers, symbols and units
-    (``"1,234.5 µs"`` -> ``"1 234,5 µs"``, ``"11.85%"`` -> ``"11,85 %"``); None if it has
-    words, or a comma between numbers (a list, whose French form needs other separators)."""
+    (``"1,234.5 µs"`` -> ``"1 234,5 µs"``, ``"11.85%"`` -> ``"11,85 %"``; ``"inf"`` and ``"nan"``
+    as they are); None if it has words, or a comma between numbers (a list, whose French form
+    needs other separators)."""
     if re.search(r",\s", text):
         return None
+    if text.strip().lstrip("+-−") in ("inf", "nan"):  # how Python prints them, in any language
+        return text
     pieces: list[str] = []
     position = 0
     for match in _NUMBER.finditer(text):

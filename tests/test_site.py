@@ -1,9 +1,11 @@
-"""Open the built HTML book in headless Chromium, with the network off.
+"""Open the built HTML book in headless Chromium, with the network off: both editions.
 
-Every page of the TOC must load without a JavaScript error, typeset its math
-(MathJax served from the build itself), decode every image, and make no request
-that leaves the machine. Needs a built book (``make book``) and Chromium; in CI
-a missing one is a failure, elsewhere a skip that says what is missing.
+Every page of the TOC, in the English site (``_build/html/``) and in the French one
+(``_build/html/fr/``), must load without a JavaScript error, typeset its math (MathJax served
+from the build itself), decode every image, make no request that leaves the machine, say its
+language (``<html lang>``), and link to the same page in the other edition. Needs a built book
+(``make book``) and Chromium; in CI a missing one is a failure, elsewhere a skip that says what
+is missing.
 """
 
 from __future__ import annotations
@@ -53,9 +55,20 @@ def chromium_path() -> str | None:
     return None
 
 
+#: The editions: (language, folder of its site under _build/html/).
+EDITIONS = {"en": "", "fr": "fr/"}
+
+
 def page_urls() -> list[str]:
-    """Relative URLs of the built pages, one per TOC entry."""
+    """Relative URLs of the built pages, one per TOC entry (in the English site)."""
     return [str(p.relative_to(ROOT).with_suffix(".html")) for p in CHAPTERS]
+
+
+def edition_urls() -> list[tuple[str, str]]:
+    """``(language, url)`` of every page of both sites."""
+    return [
+        (language, folder + url) for language, folder in EDITIONS.items() for url in page_urls()
+    ]
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -66,6 +79,7 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
     require((HTML / "index.html").is_file(), f"no built book at {HTML}: run `make book` first")
+    require((HTML / "fr" / "index.html").is_file(), f"no French site in {HTML}/fr: `make book`")
     handler = functools.partial(QuietHandler, directory=str(HTML))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
@@ -88,8 +102,8 @@ def browser() -> Iterator[object]:
         browser.close()
 
 
-@pytest.mark.parametrize("url", page_urls())
-def test_page_renders_offline(server: str, browser: object, url: str) -> None:
+@pytest.mark.parametrize(("language", "url"), edition_urls())
+def test_page_renders_offline(server: str, browser: object, language: str, url: str) -> None:
     context = browser.new_context()  # type: ignore[attr-defined]
     page = context.new_page()
     outside: list[str] = []
@@ -126,9 +140,37 @@ def test_page_renders_offline(server: str, browser: object, url: str) -> None:
     assert not broken, f"{url}: images that did not load: {broken}"
     assert not outside, f"{url}: requests left the machine: {outside}"
     assert not errors, f"{url}: JavaScript errors: {errors}"
-    if url in SCREENSHOT_PAGES:
+
+    assert page.evaluate("document.documentElement.lang") == language, f"{url}: <html lang>"
+    switch = page.locator("a.language-switch")
+    assert switch.count() == 1, f"{url}: {switch.count()} language links"
+    other = next(lang for lang in EDITIONS if lang != language)
+    counterpart = server + EDITIONS[other] + url.removeprefix(EDITIONS[language])
+    assert switch.evaluate("a => a.href") == counterpart, f"{url}: the language link"
+    assert switch.get_attribute("hreflang") == other
+
+    if url.removeprefix(EDITIONS[language]) in SCREENSHOT_PAGES:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / (url.replace("/", "_") + ".png")), full_page=False)
+    context.close()
+
+
+@pytest.mark.parametrize("language", list(EDITIONS))
+def test_the_language_link_leads_to_the_same_page(
+    server: str, browser: object, language: str
+) -> None:
+    """Clicked, the link opens the same chapter in the other edition (served over HTTP here;
+    the link is relative, so it works from the file system too)."""
+    url = EDITIONS[language] + "book/practice/c02_loop_minibatch.html"
+    other = next(lang for lang in EDITIONS if lang != language)
+    context = browser.new_context()  # type: ignore[attr-defined]
+    page = context.new_page()
+    page.goto(server + url, wait_until="load")
+    with page.expect_navigation():
+        page.locator("a.language-switch").click()
+    assert page.url == server + EDITIONS[other] + "book/practice/c02_loop_minibatch.html"
+    assert page.evaluate("document.documentElement.lang") == other
+    assert page.locator("h1").first.inner_text().startswith("C2.")
     context.close()
 
 
@@ -161,9 +203,9 @@ def parse_page(path: Path) -> LinkCollector:
 
 def test_internal_links_and_anchors_resolve() -> None:
     require((HTML / "index.html").is_file(), f"no built book at {HTML}: run `make book` first")
-    # Theme template fragments copied under _static/ are not pages.
+    # Theme template fragments copied under _static/ (and fr/_static/) are not pages.
     pages = {
-        p: parse_page(p) for p in HTML.rglob("*.html") if p.relative_to(HTML).parts[0] != "_static"
+        p: parse_page(p) for p in HTML.rglob("*.html") if "_static" not in p.relative_to(HTML).parts
     }
     broken: list[str] = []
     for page, parsed in pages.items():
@@ -181,10 +223,11 @@ def test_internal_links_and_anchors_resolve() -> None:
     assert not broken, "broken internal links:\n" + "\n".join(sorted(set(broken)))
 
 
-def test_search_finds_a_chapter(server: str, browser: object) -> None:
+@pytest.mark.parametrize(("folder", "word"), [("", "backpropagation"), ("fr/", "rétropropagation")])
+def test_search_finds_a_chapter(server: str, browser: object, folder: str, word: str) -> None:
     context = browser.new_context()  # type: ignore[attr-defined]
     page = context.new_page()
-    page.goto(server + "search.html?q=backpropagation", wait_until="load")
+    page.goto(server + f"{folder}search.html?q={word}", wait_until="load")
     page.wait_for_selector("#search-results li", timeout=20_000)
     assert page.locator("#search-results li").count() > 0
     context.close()

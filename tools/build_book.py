@@ -10,6 +10,12 @@ chapter stops the build at once: the other workers and their kernels are stopped
 chapter and its failing cell are named, the exit status is 1, and the executions cached so
 far are kept, so that the next ``make book`` executes only what failed or changed.
 
+Then the other editions: for each language with catalogues in ``locales/`` (French:
+``locales/fr/``), ``tools/editions.py`` runs one more Sphinx pass over the same executed
+notebooks (read from the same execution cache: no chapter is executed twice) and writes the
+site to ``_build/html/fr/`` (``--builder pdflatex``: the PDF to ``_build/latex/fr/``), with
+warnings as errors too. ``--editions en`` builds the English edition only.
+
 ``--toc`` and ``--path-output`` build a partial book elsewhere (e.g. a few
 chapters while writing them) without touching ``_build``; ``--root`` builds another book
 (its own ``_config.yml`` and ``_toc.yml``). ``--replicate K`` builds nothing: it executes the
@@ -57,14 +63,21 @@ def package_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def setup_fingerprint() -> str:
-    """SHA-256 over the files that shape every page: configuration, TOC, extensions."""
+def setup_fingerprint(language: str = "en") -> str:
+    """SHA-256 over the files that shape every page of an edition: configuration, TOC,
+    extensions and their templates; for a translation, also its catalogue of the theme's
+    words (each page's own catalogue is a dependency Sphinx tracks itself)."""
     digest = hashlib.sha256()
     files = [
         ROOT / "_config.yml",
         ROOT / "_toc.yml",
         *sorted((ROOT / "book" / "_ext").rglob("*.py")),
+        *sorted((ROOT / "book" / "_ext").rglob("*.html")),
+        *sorted((ROOT / "book" / "_ext").rglob("*.css")),
     ]
+    if language != "en":
+        files += sorted((ROOT / "locales" / language / "LC_MESSAGES").glob("*.po"))
+        files += sorted((ROOT / "locales" / language).glob("*.txt"))  # the pending list
     for path in files:
         digest.update(str(path.relative_to(ROOT)).encode())
         digest.update(path.read_bytes())
@@ -163,6 +176,48 @@ def execute_stale_chapters(cache_path: Path, toc: Path, root: Path, jobs: int) -
     return True
 
 
+def translated_languages(root: Path) -> list[str]:
+    """The languages of the other editions: those with catalogues in ``root/locales/``."""
+    locales = root / "locales"
+    if not locales.is_dir():
+        return []
+    return sorted(p.name for p in locales.iterdir() if (p / "LC_MESSAGES").is_dir())
+
+
+def build_edition(
+    language: str, root: Path, toc: Path, build: Path, builder: str
+) -> tuple[int, float]:
+    """The Sphinx pass of one translated edition (``tools/editions.py``, in a process of its
+    own), reading every page again when its setup changed; (exit status, seconds)."""
+    stamp = build / language / ".environment-fingerprint"
+    fingerprint = hashlib.sha256(
+        (package_fingerprint() + setup_fingerprint(language)).encode()
+    ).hexdigest()
+    command = [
+        sys.executable,
+        str(Path(__file__).with_name("editions.py")),
+        "--language",
+        language,
+        "--builder",
+        "latex" if builder == "pdflatex" else "html",
+        "--root",
+        str(root),
+        "--toc",
+        str(toc),
+        "--build",
+        str(build),
+    ]
+    if not stamp.is_file() or stamp.read_text() != fingerprint:
+        command.append("--all")
+    start = time.perf_counter()
+    status = subprocess.run(command, cwd=root, check=False).returncode
+    seconds = time.perf_counter() - start
+    if status == 0:
+        stamp.parent.mkdir(parents=True, exist_ok=True)
+        stamp.write_text(fingerprint)
+    return status, seconds
+
+
 def report_failure(failure: Outcome, root: Path) -> None:
     """Name the chapter and the failing cell, then show the error with its traceback."""
     try:
@@ -232,6 +287,11 @@ def main(argv: list[str] | None = None) -> int:
         "--jobs", type=int, default=2, help="chapters executed at once before Sphinx runs"
     )
     parser.add_argument(
+        "--editions",
+        default="all",
+        help="'all' (English, then every language with catalogues in locales/) or 'en'",
+    )
+    parser.add_argument(
         "--replicate",
         type=int,
         metavar="K",
@@ -243,6 +303,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--jobs must be at least 1, got {args.jobs}")
     if args.replicate is not None and args.replicate < 1:
         parser.error(f"--replicate must be at least 1, got {args.replicate}")
+    if args.editions not in ("all", "en"):
+        parser.error(f"--editions must be 'all' or 'en', got {args.editions!r}")
     # SIGTERM ends the build as Ctrl-C does, so that the workers and kernels are stopped too.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
 
@@ -303,13 +365,32 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\nBook build FAILED after {elapsed:.0f} s (exit {result.returncode}).")
         return 1
     ENV_STAMP.write_text(environment)
+    english = time.perf_counter() - start
+    wheres = [where_built(BUILD, args.builder, "en")]
+    languages = translated_languages(root) if args.editions == "all" else []
+    for language in languages:
+        status, seconds = build_edition(language, root, toc, BUILD, args.builder)
+        if status != 0:
+            print(f"\nBook build FAILED: the {language} edition (exit {status}, {seconds:.0f} s).")
+            return 1
+        print(f"The {language} edition's Sphinx pass took {seconds:.0f} s.")
+        wheres.append(where_built(BUILD, args.builder, language))
+    elapsed = time.perf_counter() - start
     print_execution_times(BUILD)
-    if args.builder == "html":
-        where = BUILD / "html" / "index.html"
-    else:
-        where = next((BUILD / "latex").glob("*.pdf"), BUILD / "latex")
-    print(f"\nBook built in {elapsed:.0f} s: {where}")
+    print(
+        f"\nBook built in {elapsed:.0f} s (English edition {english:.0f} s): "
+        + ", ".join(str(w) for w in wheres)
+    )
     return 0
+
+
+def where_built(build: Path, builder: str, language: str) -> Path:
+    """The home page or PDF an edition's build wrote."""
+    folder = build / ("html" if builder == "html" else "latex")
+    folder = folder if language == "en" else folder / language
+    if builder == "html":
+        return folder / "index.html"
+    return next(folder.glob("*.pdf"), folder)
 
 
 if __name__ == "__main__":

@@ -3,7 +3,8 @@
 sphinx-book-theme adds an ``.ipynb`` entry to a page's download menu only when
 a launch service (Binder, Colab, ...) is configured. This book has none, so we
 do the same thing directly: MyST-NB writes each executed chapter to
-``_build/jupyter_execute/<page>.ipynb``; we copy it next to the page's sources
+``_build/jupyter_execute/<page>.ipynb`` (the French edition: ``_build/fr/jupyter_execute``,
+its ``output_folder``); we copy it next to the page's sources
 and set ``ipynb_source``, which the theme's download menu turns into a link.
 """
 
@@ -21,7 +22,7 @@ def offer_notebook(
 ) -> None:
     if app.builder.format != "html" or doctree is None:
         return
-    executed = Path(app.outdir).parent / "jupyter_execute" / f"{pagename}.ipynb"
+    executed = Path(app.env.mystnb_config.output_folder, f"{pagename}.ipynb")
     if not executed.is_file():
         return
     target = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"

@@ -59,7 +59,9 @@ def setup_offline_mathjax(app: Sphinx) -> None:
             "math will load MathJax from the CDN (needs a network)."
         )
         return
-    extra_root = Path(app.outdir).parent / "mathjax-extra"
+    # the build's own folder (_build/, or _build/fr/ for the French site inside the English one)
+    private = getattr(app.config, "edition_build_folder", "")
+    extra_root = (Path(private) if private else Path(app.outdir).parent) / "mathjax-extra"
     copy_mathjax(es5, extra_root / "mathjax")
     app.config.html_extra_path = [*app.config.html_extra_path, str(extra_root)]
     # mathjax_path is resolved relative to _static/.
