@@ -228,6 +228,30 @@ class TrainingState:
     velocity: dict[str, NDArray] | None = None
 
 
+def _check_resume(resume: Any, epochs: int, restore_best: bool) -> None:
+    """Raise unless ``resume`` is a ``TrainingState`` that ``train`` can continue exactly:
+    its history holds epochs 1 to ``resume.epoch``, at most ``epochs``, and it has the best
+    parameters if ``restore_best`` will need them."""
+    if not isinstance(resume, TrainingState):
+        raise TypeError(f"resume must be a TrainingState, got {type(resume).__name__}")
+    numbers = [record.epoch for record in resume.history.epochs]
+    if numbers != list(range(1, resume.epoch + 1)):
+        raise ValueError(
+            f"resume.history must hold epochs 1 to resume.epoch = {resume.epoch}, "
+            f"got {len(numbers)} epochs"
+        )
+    if resume.epoch > epochs:
+        raise ValueError(
+            f"resume is after epoch {resume.epoch}, more than epochs = {epochs}: "
+            f"pass epochs >= {resume.epoch}"
+        )
+    if restore_best and resume.epoch and resume.best_params is None:
+        raise ValueError(
+            "resume holds no best parameters (TrainingState.best_params) but restore_best "
+            "needs them: resume with restore_best=False, as the run was started"
+        )
+
+
 def _divergence_advice(net: MLP, lr: float, x_max: float, momentum: float = 0.0) -> str:
     """What most likely made training diverge, from the settings and the data."""
     advice = [f"lower the learning rate (lr={lr:g})"]
@@ -353,8 +377,8 @@ def train(
         raise TypeError(f"data must be an mlp.data.Splits, got {type(data).__name__}")
     if not data.has("valid"):
         raise ValueError("data must have a validation set (X_valid, y_valid) for early stopping")
-    if resume is not None and not isinstance(resume, TrainingState):
-        raise TypeError(f"resume must be a TrainingState, got {type(resume).__name__}")
+    if resume is not None:
+        _check_resume(resume, epochs, restore_best)
     if progress is None:
         progress = sys.stderr.isatty()
     shifts = PixelShifts.for_splits(data, shift) if shift else None

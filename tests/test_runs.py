@@ -83,8 +83,8 @@ def run(folder: RunFolder, epochs: int = 4, stop_at: int | None = None) -> MLP:
     """A small run through ``folder``, as ``mlp train`` does it (optionally interrupted)."""
     data = circles()
     config = {"d_h": 6, "lr": 0.3, "epochs": epochs}
-    state = folder.start(config)
-    net = MLP(2, 6, 2, seed=0) if state is None else folder.last_model()
+    net = MLP(2, 6, 2, seed=0)
+    state = folder.start(config, net)  # a resumed run's net gets the checkpoint's parameters
 
     def checkpoint(state: TrainingState, net: MLP) -> None:
         folder.checkpoint(state, net)
@@ -305,9 +305,9 @@ def test_cli_interrupted_keeps_the_finished_epochs_and_resumes(tmp_path, sig, st
                                preexec_fn=default_sigint)  # fmt: skip
     work = tmp_path / "run.incomplete"
     deadline = time.monotonic() + 60
-    while not (work / "checkpoint.json").exists() and time.monotonic() < deadline:
+    while not (work / "checkpoint.npz").exists() and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert (work / "checkpoint.json").exists(), "no epoch finished within 60 s"
+    assert (work / "checkpoint.npz").exists(), "no epoch finished within 60 s"
     process.send_signal(sig)
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == status, stderr

@@ -208,10 +208,9 @@ def run(args: argparse.Namespace) -> int:
         dtype=np.dtype(args.dtype),
     )
     config = run_config(args, description)
-    state = folder.start(config)
+    state = folder.start(config, net)  # with --resume, net gets the checkpoint's parameters
     try:
         if state is not None:
-            net = folder.last_model()
             print(f"resuming {folder.work} after epoch {state.epoch}")
         if not args.quiet:
             print(f"{net!r} on {args.dataset}: {len(splits.y_train)} training examples")
@@ -249,16 +248,22 @@ def run(args: argparse.Namespace) -> int:
         out = folder.finish(net, config, figure, metadata)
     except BaseException as exc:
         reason = " ".join(str(exc).split()) or type(exc).__name__
-        folder.abandon(reason)
-        if folder.epochs_saved:
-            print(
-                f"kept the {folder.epochs_saved} finished epoch(s) in {folder.work} "
-                "(continue with --resume, or start again with --overwrite)",
-                file=sys.stderr,
-            )
+        if folder.committed:
+            print(f"the run is complete in {folder.target}", file=sys.stderr)
+        else:
+            folder.abandon(reason)
+            saved = folder.epochs_saved  # as the checkpoint on disk says
+            if saved:
+                print(
+                    f"kept the {saved} finished epoch(s) in {folder.work} (continue with "
+                    "--resume, or start again with --overwrite)",
+                    file=sys.stderr,
+                )
         raise
     finally:
         folder.release()
+    for note in folder.notes:
+        print(f"mlp train: note: {note}", file=sys.stderr)
     print(history.summary())
     print(f"wrote {out / 'metrics.csv'}, config.json, curves.png, model.npz")
     return 0
