@@ -250,9 +250,12 @@ def _history(path: Path, metrics: NDArray, epoch: int, best_epoch: int) -> Histo
         )
     if not np.array_equal(metrics[:, 0], np.arange(1, epoch + 1)):
         raise CheckpointError(f"{path}: the metrics rows are not epochs 1 to {epoch}")
-    if not (1 <= best_epoch <= epoch if epoch else best_epoch == 0):
+    if not 1 <= best_epoch <= epoch:
         raise CheckpointError(f"{path}: best epoch {best_epoch} is not one of its {epoch} epochs")
-    records = [EpochMetrics(int(row[0]), *(float(value) for value in row[1:])) for row in metrics]
+    records = []
+    for row in metrics:
+        values = dict(zip(CSV_COLUMNS, map(float, row), strict=True))
+        records.append(EpochMetrics(**{**values, "epoch": int(values["epoch"])}))
     return History(epochs=records, best_epoch=best_epoch)
 
 

@@ -71,6 +71,8 @@ RESUMABLE = ("epochs", "patience")
 """Settings a resumed run may change (e.g. more epochs); every other one must be the same."""
 
 _BOOKKEEPING = ("status", "result", "run_id", "mlp_version", "numpy_version", "python_version")
+_BEFORE_CHECKPOINT = {"config.json", "metrics.csv"}
+"""What a run's work folder holds before its first checkpoint (removed with it)."""
 _RESERVED = re.compile(r"\.(incomplete|lock|replaced-\d+|discarded-\d+)$")
 
 
@@ -208,6 +210,8 @@ class RunFolder:
     def _prepare(self, net: MLP | None) -> TrainingState | None:
         interrupted = self.checkpoint_path.is_file()
         occupied = self.target.exists() and any(self.target.iterdir())
+        if not interrupted and not self.overwrite:
+            self._refuse_unknown_files()
         if self.resume:
             if interrupted:
                 return self._resume(net, occupied)
@@ -249,6 +253,19 @@ class RunFolder:
         sync_folder(self.work.parent)
         self._write_config("running")
         return None
+
+    def _refuse_unknown_files(self) -> None:
+        """A work folder without a checkpoint holds no finished epoch, and is removed, only
+        if it holds nothing but what a run writes before its first checkpoint."""
+        if not self.work.is_dir():
+            return
+        unknown = sorted(p.name for p in self.work.iterdir() if p.name not in _BEFORE_CHECKPOINT)
+        if unknown:
+            raise RunFolderError(
+                f"{self.work} holds files that this version of mlp does not resume "
+                f"({', '.join(unknown[:5])}; an earlier version's interrupted run?): move the "
+                "folder away to keep them, or pass --overwrite to start again"
+            )
 
     @staticmethod
     def _listing(folder: Path) -> str:

@@ -212,7 +212,8 @@ class Trial:
         return self.root / "run.incomplete"
 
     def record(self, outcome: Outcome) -> None:
-        self.epochs = max(self.epochs, len(outcome.done("rename", f"{self.work}/checkpoint.npz")))
+        """Count what ``outcome``, a new run or a resume of this one, put on disk."""
+        self.epochs += len(outcome.done("rename", f"{self.work}/checkpoint.npz"))
         self.committed |= bool(outcome.done("rename", f"{self.work} -> {self.out}"))
 
 
@@ -353,12 +354,39 @@ def test_overwrite_holds_the_invariant_at_every_file_operation(
     fast_root: Path, overwrite_reference: Reference, previous_run: Reference
 ) -> None:
     assert overwrite_reference.snapshot != previous_run.snapshot  # two different runs
-    all_faults = faults(overwrite_reference.outcome, ("kill", "torn", "enospc", "eio"))
+    all_faults = faults(overwrite_reference.outcome)
     failures = run_all(
         lambda f: train_problems(fast_root, f, overwrite_reference, previous_run), all_faults
     )
     assert not failures, report(failures, len(all_faults))
     print(f"--overwrite: {len(all_faults)} faults at {len(overwrite_reference.outcome.ops)} ops")
+
+
+def killed_twice(
+    fast_root: Path, reference: Reference, previous: Reference | None, first: Fault
+) -> tuple[Outcome, Callable[[Fault], list[str]]]:
+    """A trial killed at ``first``, then its ``--resume`` killed too: the recovery that
+    follows must still end with ``reference``. Returns the trace of a ``--resume`` that is
+    not killed, and the trial as a function of the second fault."""
+    overwrite = ["--overwrite"] if previous else []
+
+    def start(trial: Trial) -> None:
+        trial.record(run_forked(lambda: main([*trial.argv, *overwrite]), trial.root, first))
+
+    probe = new_trial(fast_root, previous)
+    start(probe)
+    resume = run_forked(lambda: main([*probe.argv, "--resume"]), probe.root)
+    assert resume.status == 0 and "resuming" in resume.stdout, resume.stderr
+
+    def trial(fault: Fault) -> list[str]:
+        trial = new_trial(fast_root, previous)
+        start(trial)
+        second = run_forked(lambda: main([*trial.argv, "--resume"]), trial.root, fault)
+        trial.record(second)
+        problems = check_after_fault(trial, second, reference, previous)
+        return problems + resume_as_a_user(trial) + check_recovered(trial, reference)
+
+    return resume, trial
 
 
 def test_a_crash_while_repairing_an_overwrite_is_repaired_too(
@@ -368,27 +396,35 @@ def test_a_crash_while_repairing_an_overwrite_is_repaired_too(
     every operation of the ``--resume`` that repairs it (puts the previous run back,
     finishes the new one): the next ``--resume`` still ends with the new run."""
     out = overwrite_reference.folder
-    commit = overwrite_reference.outcome.done(
-        "rename", f"{out.with_name('run.incomplete')} -> {out}"
+    commit = overwrite_reference.outcome.done("rename", f"{out.parent / 'run.incomplete'} -> {out}")
+    resume, trial = killed_twice(
+        fast_root, overwrite_reference, previous_run, Fault(commit[0].number, "kill")
     )
-    between = Fault(commit[0].number, "kill")
-    probe = new_trial(fast_root, previous_run)
-    run_forked(lambda: main([*probe.argv, "--overwrite"]), probe.root, between)
-    assert not probe.out.exists() and len(list(probe.root.glob("run.replaced-*"))) == 1
-    repair = run_forked(lambda: main([*probe.argv, "--resume"]), probe.root)
-    assert repair.status == 0 and len(repair.ops) > 10, repair.stderr
-
-    def trial(fault: Fault) -> list[str]:
-        trial = new_trial(fast_root, previous_run)
-        trial.record(run_forked(lambda: main([*trial.argv, "--overwrite"]), trial.root, between))
-        second = run_forked(lambda: main([*trial.argv, "--resume"]), trial.root, fault)
-        trial.record(second)
-        problems = check_after_fault(trial, second, overwrite_reference, previous_run)
-        return problems + resume_as_a_user(trial) + check_recovered(trial, overwrite_reference)
-
-    all_faults = [Fault(op.number, "kill") for op in repair.ops]
+    put_back = [
+        op for op in resume.done("rename", "/run") if ".replaced-" in op.path.split(" -> ")[0]
+    ]
+    assert len(put_back) == 1  # the repair is among the operations killed
+    all_faults = [Fault(op.number, "kill") for op in resume.ops]
     failures = run_all(trial, all_faults)
     assert not failures, report(failures, len(all_faults))
+    print(f"repair of --overwrite: {len(all_faults)} faults")
+
+
+def test_a_crash_while_resuming_is_resumed_too(fast_root: Path, train_reference: Reference) -> None:
+    """Killed after its first epoch, then killed again at every operation of the
+    ``--resume`` that trains the two others: the next ``--resume`` still ends the run."""
+    out = train_reference.folder
+    first = train_reference.outcome.done(
+        "rename", f"{out.parent / 'run.incomplete'}/checkpoint.npz"
+    )
+    resume, trial = killed_twice(
+        fast_root, train_reference, None, Fault(first[0].number + 1, "kill")
+    )
+    assert len(resume.done("rename", "/checkpoint.npz")) == 2  # epochs 2 and 3
+    all_faults = [Fault(op.number, "kill") for op in resume.ops]
+    failures = run_all(trial, all_faults)
+    assert not failures, report(failures, len(all_faults))
+    print(f"a resumed run: {len(all_faults)} faults")
 
 
 # --- mlp sweep ---------------------------------------------------------------------------------

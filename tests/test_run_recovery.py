@@ -119,6 +119,24 @@ def test_d3_a_run_killed_before_its_first_epoch_is_started_again(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]
 
 
+def test_an_interrupted_run_of_an_earlier_version_is_never_removed_unasked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Its work folder has no checkpoint.npz (its state is in checkpoint.json, model.npz...):
+    it is not "a run with no finished epoch" to remove, it is refused by name."""
+    work = tmp_path / "run.incomplete"
+    work.mkdir()
+    for name in ("checkpoint.json", "config.json", "metrics.csv", "model.npz"):
+        (work / name).write_text("from mlp 0.2.0")
+    for extra in ([], ["--resume"]):
+        assert train(tmp_path / "run", "--epochs", "2", *extra) == 1
+        error = capsys.readouterr().err
+        assert "holds files that this version of mlp does not resume (checkpoint.json" in error
+        assert "--overwrite" in error and len(list(work.iterdir())) == 4
+    assert train(tmp_path / "run", "--epochs", "2", "--overwrite") == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]
+
+
 def test_d4_a_previous_run_left_aside_by_an_overwrite_is_put_back(tmp_path: Path) -> None:
     assert train(tmp_path / "run", "--epochs", "2") == 0
     before = numbers(tmp_path / "run")

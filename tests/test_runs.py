@@ -111,6 +111,38 @@ def run(folder: RunFolder, epochs: int = 4, stop_at: int | None = None) -> MLP:
     return net
 
 
+def test_the_sequence_of_chapter_c7_writes_and_replaces_its_run_folder(tmp_path: Path) -> None:
+    """C7's cell, call for call: ``RunFolder(run_dir, overwrite=True)``, ``start(config)``
+    (no network: a new run), ``train(csv_path=folder.work / ...,
+    on_checkpoint=folder.checkpoint)``, ``finish``, ``release``; twice, as two builds do."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from mlp.plots import plot_learning_curves
+
+    run_dir = tmp_path / "c07_run"
+    for seed in (0, 1):
+        net = MLP(2, 6, 2, seed=seed, dtype=np.float32)
+        folder = RunFolder(run_dir, overwrite=True)
+        config = {"command": "chapter C7", "dataset": "circles", "lr": 0.3, "init_seed": seed}
+        folder.start(config)
+        try:
+            history = train(net, circles(), csv_path=folder.work / "metrics.csv",
+                            on_checkpoint=folder.checkpoint, epochs=4, batch_size=25, lr=0.3,
+                            patience=2, seed=seed, threads=1)  # fmt: skip
+            figure = plot_learning_curves(history, title="circles")
+            folder.finish(net, {**config, **history.config}, figure,
+                          {"dataset": "circles", "best_epoch": history.best_epoch})  # fmt: skip
+        finally:
+            folder.release()
+        assert sorted(p.name for p in run_dir.iterdir()) == [
+            "config.json", "curves.png", "metrics.csv", "model.npz",
+        ]  # fmt: skip
+        assert json.loads((run_dir / "config.json").read_text())["init_seed"] == seed
+        assert History.read_csv(run_dir / "metrics.csv").best_epoch == history.best_epoch
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c07_run"]
+
+
 def test_a_complete_run_appears_at_once_with_its_four_files(tmp_path: Path) -> None:
     target = tmp_path / "run"
     run(RunFolder(target))

@@ -36,8 +36,11 @@ def add(subparsers: argparse._SubParsersAction) -> None:
             "Prints the six numbers of each epoch (train/valid/test error and mean "
             "loss) and writes OUT/metrics.csv, OUT/config.json, OUT/curves.png and "
             "OUT/model.npz (the parameters of the best validation epoch). The run works in "
-            "OUT.incomplete/ and renames it to OUT when it completes; an interrupted run "
-            "(Ctrl-C, SIGTERM, divergence) keeps its finished epochs there for --resume."
+            "OUT.incomplete/, saving one checkpoint per epoch (OUT.incomplete/checkpoint.npz, "
+            "written whole or not at all), and renames it to OUT when it completes; a run "
+            "stopped at any point (Ctrl-C, SIGTERM, SIGKILL, a full disk, divergence) keeps "
+            "its finished epochs there for --resume, which continues with the numbers of a "
+            "run that never stopped."
         ),
     )
     parser.add_argument(
@@ -245,7 +248,12 @@ def run(args: argparse.Namespace) -> int:
 
         figure = plot_learning_curves(history, title=f"{args.dataset}, d_h = {args.hidden}")
         metadata = {"dataset": args.dataset, "best_epoch": best.epoch}
-        out = folder.finish(net, config, figure, metadata)
+        try:
+            out = folder.finish(net, config, figure, metadata)
+        finally:
+            import matplotlib.pyplot as plt
+
+            plt.close(figure)  # a command run in a process that goes on keeps no figure
     except BaseException as exc:
         reason = " ".join(str(exc).split()) or type(exc).__name__
         if folder.committed:
