@@ -228,10 +228,10 @@ class TrainingState:
     velocity: dict[str, NDArray] | None = None
 
 
-def _check_resume(resume: Any, epochs: int, restore_best: bool) -> None:
-    """Raise unless ``resume`` is a ``TrainingState`` that ``train`` can continue exactly:
-    its history holds epochs 1 to ``resume.epoch``, at most ``epochs``, and it has the best
-    parameters if ``restore_best`` will need them."""
+def _check_resume(resume: Any, epochs: int) -> None:
+    """Raise unless ``resume`` is a ``TrainingState`` whose history holds epochs 1 to
+    ``resume.epoch``, at most ``epochs`` (what ``train`` then checks: velocities, best
+    parameters)."""
     if not isinstance(resume, TrainingState):
         raise TypeError(f"resume must be a TrainingState, got {type(resume).__name__}")
     numbers = [record.epoch for record in resume.history.epochs]
@@ -244,11 +244,6 @@ def _check_resume(resume: Any, epochs: int, restore_best: bool) -> None:
         raise ValueError(
             f"resume is after epoch {resume.epoch}, more than epochs = {epochs}: "
             f"pass epochs >= {resume.epoch}"
-        )
-    if restore_best and resume.epoch and resume.best_params is None:
-        raise ValueError(
-            "resume holds no best parameters (TrainingState.best_params) but restore_best "
-            "needs them: resume with restore_best=False, as the run was started"
         )
 
 
@@ -378,7 +373,7 @@ def train(
     if not data.has("valid"):
         raise ValueError("data must have a validation set (X_valid, y_valid) for early stopping")
     if resume is not None:
-        _check_resume(resume, epochs, restore_best)
+        _check_resume(resume, epochs)
     if progress is None:
         progress = sys.stderr.isatty()
     shifts = PixelShifts.for_splits(data, shift) if shift else None
@@ -422,6 +417,11 @@ def train(
             )
         if momentum:
             velocity = {n: v.copy() for n, v in net.check_velocity(resume.velocity).items()}
+        if restore_best and resume.epoch and resume.best_params is None:
+            raise ValueError(
+                "resume holds no best parameters (TrainingState.best_params) but restore_best "
+                "needs them: resume with restore_best=False, as the run was started"
+            )
         rng.bit_generator.state = resume.rng_state
         history.epochs = list(resume.history.epochs)
         history.best_epoch = resume.history.best_epoch

@@ -56,9 +56,14 @@ from mlp.cli import main
 
 TRAIN = [
     "train", "--dataset", "circles", "--n-points", "200", "--hidden", "4", "--epochs", "3",
-    "--batch-size", "50", "--lr", "0.3", "--momentum", "0.5", "--threads", "1", "--quiet",
+    "--batch-size", "25", "--lr", "1", "--momentum", "0.5", "--threads", "1", "--quiet",
 ]  # fmt: skip
-"""Three epochs with momentum (velocities to keep): every kind of state a run has."""
+"""Three epochs with momentum (velocities to keep): every kind of state a run has. Its best
+epoch is the second, so the last epoch's parameters and the kept ones differ."""
+
+MORE = ["--epochs", "4"]
+"""The recovery resumes with one epoch more (as the issue's ``--resume --epochs 40``): the
+numbers of that epoch show which parameters, velocities and generator it continued from."""
 
 SWEEP = [
     "sweep", "--dataset", "circles", "--n-points", "120", "--grid", "d_h=2,4",
@@ -140,18 +145,28 @@ class Reference:
     outcome: Outcome
     snapshot: Any
     folder: Path
+    extended: Any = None  # what the same command with MORE gives, uninterrupted
 
 
 def trial_root(fast_root: Path) -> Path:
     return Path(tempfile.mkdtemp(dir=fast_root))
 
 
+def uninterrupted(fast_root: Path, argv: list[str], previous: Reference | None = None) -> Any:
+    """Run ``argv`` (``--out`` added; replacing ``previous``) uninterrupted: its trace, what it
+    leaves, and where."""
+    root = trial_root(fast_root)
+    if previous is not None:
+        shutil.copytree(previous.folder, root / "run")
+    outcome = run_forked(lambda: main([*argv, "--out", str(root / "run")]), root)
+    assert outcome.status == 0, outcome.stderr
+    return outcome, run_snapshot(root / "run"), root / "run"
+
+
 @pytest.fixture(scope="module")
 def train_reference(fast_root: Path, blank_figures: None) -> Reference:
-    root = trial_root(fast_root)
-    outcome = run_forked(lambda: main([*TRAIN, "--out", str(root / "run")]), root)
-    assert outcome.status == 0, outcome.stderr
-    return Reference(outcome, run_snapshot(root / "run"), root / "run")
+    _, extended, _ = uninterrupted(fast_root, [*TRAIN, *MORE])
+    return Reference(*uninterrupted(fast_root, TRAIN), extended)
 
 
 @pytest.fixture(scope="module")
@@ -165,12 +180,8 @@ def previous_run(fast_root: Path, blank_figures: None) -> Reference:
 
 @pytest.fixture(scope="module")
 def overwrite_reference(fast_root: Path, previous_run: Reference) -> Reference:
-    root = trial_root(fast_root)
-    shutil.copytree(previous_run.folder, root / "run")
-    argv = [*TRAIN, "--overwrite", "--out", str(root / "run")]
-    outcome = run_forked(lambda: main(argv), root)
-    assert outcome.status == 0, outcome.stderr
-    return Reference(outcome, run_snapshot(root / "run"), root / "run")
+    _, extended, _ = uninterrupted(fast_root, [*TRAIN, *MORE, "--overwrite"], previous_run)
+    return Reference(*uninterrupted(fast_root, [*TRAIN, "--overwrite"], previous_run), extended)
 
 
 @pytest.fixture(scope="module")
@@ -243,9 +254,9 @@ def check_after_fault(
 
 
 def resume_as_a_user(trial: Trial) -> list[str]:
-    """``--resume``, then what its message advises if it refuses: problems found."""
+    """``--resume`` (with ``MORE`` epochs), then what its message advises if it refuses."""
     problems = []
-    second = run_forked(lambda: main([*trial.argv, "--resume"]), trial.root)
+    second = run_forked(lambda: main([*trial.argv, "--resume", *MORE]), trial.root)
     message, advised = second.stderr.strip(), None
     if second.status == 0:
         resumed_at = f"after epoch {trial.epochs}\n"
@@ -256,9 +267,9 @@ def resume_as_a_user(trial: Trial) -> list[str]:
     elif trial.committed and "holds a complete run" in message:
         pass  # nothing to do: the run is there
     elif trial.epochs == 0 and "pass --overwrite instead of --resume" in message:
-        advised = [*trial.argv, "--overwrite"]
+        advised = [*trial.argv, *MORE, "--overwrite"]
     elif trial.epochs == 0 and "run the same command without --resume" in message:
-        advised = trial.argv
+        advised = [*trial.argv, *MORE]
     else:
         problems.append(f"resume refused with {trial.epochs} epoch(s) on disk: {message!r}")
     if advised is not None:
@@ -269,8 +280,11 @@ def resume_as_a_user(trial: Trial) -> list[str]:
 
 
 def check_recovered(trial: Trial, reference: Reference) -> list[str]:
+    """The run after recovery: the uninterrupted one (with ``MORE`` epochs unless the
+    faulted command had completed), alone."""
     problems = []
-    if run_snapshot(trial.out) != reference.snapshot:
+    expected = reference.snapshot if trial.committed else reference.extended
+    if run_snapshot(trial.out) != expected:
         problems.append("the recovered run differs from the uninterrupted one")
     beside = sorted(p.name for p in trial.root.iterdir())
     inside = sorted(p.name for p in trial.out.iterdir()) if trial.out.is_dir() else []
@@ -315,6 +329,8 @@ def test_the_short_run_has_the_file_operations_the_invariant_is_about(
     the removal of the checkpoint after it."""
     out = train_reference.folder
     work = out.with_name("run.incomplete")
+    assert train_reference.snapshot["config"]["result"]["best_epoch"] < 3  # kept != last
+    assert train_reference.extended != train_reference.snapshot
     assert len(train_reference.outcome.done("rename", f"{work}/checkpoint.npz")) == 3
     assert train_reference.outcome.done("rename", f"{work} -> {out}")
     assert train_reference.outcome.done("unlink", f"{out}/checkpoint.npz")
@@ -511,6 +527,27 @@ def test_the_invariant_catches_a_checkpoint_written_in_place(
     all_faults = [Fault(op.number, "torn") for op in writes[1:]]
     failures = run_all(lambda f: train_problems(fast_root, f, train_reference), all_faults)
     assert len(failures) == 2, failures
+
+
+def test_the_invariant_catches_a_resume_from_the_kept_parameters_as_the_last(
+    fast_root: Path, train_reference: Reference, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """D2: a run stopped in ``finish`` continued from the best epoch's parameters as if they
+    were the last epoch's (the numbers of the epoch added by the resume differ)."""
+
+    def from_kept(self: mlp.checkpoints.Checkpoint, net: Any, path: Any) -> Any:
+        for name, value in self.final_params().items():
+            getattr(net, name)[...] = value
+        return self.state
+
+    monkeypatch.setattr(mlp.checkpoints.Checkpoint, "load_into", from_kept)
+    last = train_reference.outcome.done("rename", "run.incomplete/checkpoint.npz")[-1]
+    failures = run_all(
+        lambda f: train_problems(fast_root, f, train_reference), [Fault(last.number + 1, "kill")]
+    )
+    assert [p for problems in failures.values() for p in problems] == [
+        "the recovered run differs from the uninterrupted one"
+    ]
 
 
 def test_the_invariant_catches_a_resume_with_other_numbers(
