@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -246,4 +247,7 @@ def test_the_workers_of_a_sweep_killed_by_sigkill_end_with_it(tmp_path: Path) ->
     alive = [pid for pid in workers if running(pid)]
     for pid in alive:  # do not leave them to the next test
         os.kill(pid, signal.SIGKILL)
+    for leftover in Path("/dev/shm").glob(f"*{sweep.pid}[_-]*"):  # joblib's, of the killed
+        if leftover.name.startswith(("joblib_memmapping_folder_", "sem.loky-")):  # sweep
+            shutil.rmtree(leftover) if leftover.is_dir() else leftover.unlink()
     assert not alive, f"{len(alive)} of {len(workers)} processes outlived the sweep by 10 s"
