@@ -15,7 +15,8 @@ minibatches     an epoch's order of the examples, cut into minibatches
 train           minibatch SGD with the six numbers per epoch, early stopping, divergence
 augment         data augmentation: training images moved by a few whole pixels
 records         the six numbers per epoch, the history and their CSV/JSON files
-runs            a run's output folder: written aside, locked, renamed when complete, resumable
+runs            a run's output folder: one atomic checkpoint per epoch, one rename to commit
+checkpoints     a run's whole resumable state after an epoch, as one file, checked when read
 files           writing files whole or not at all (atomic rename, whole-line appends)
 gradcheck       finite-difference gradient checks, kink-aware
 symbolic        SymPy derivations that the book displays and the tests assert

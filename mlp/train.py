@@ -228,6 +228,25 @@ class TrainingState:
     velocity: dict[str, NDArray] | None = None
 
 
+def _check_resume(resume: Any, epochs: int) -> None:
+    """Raise unless ``resume`` is a ``TrainingState`` whose history holds epochs 1 to
+    ``resume.epoch``, at most ``epochs`` (what ``train`` then checks: velocities, best
+    parameters)."""
+    if not isinstance(resume, TrainingState):
+        raise TypeError(f"resume must be a TrainingState, got {type(resume).__name__}")
+    numbers = [record.epoch for record in resume.history.epochs]
+    if numbers != list(range(1, resume.epoch + 1)):
+        raise ValueError(
+            f"resume.history must hold epochs 1 to resume.epoch = {resume.epoch}, "
+            f"got {len(numbers)} epochs"
+        )
+    if resume.epoch > epochs:
+        raise ValueError(
+            f"resume is after epoch {resume.epoch}, more than epochs = {epochs}: "
+            f"pass epochs >= {resume.epoch}"
+        )
+
+
 def _divergence_advice(net: MLP, lr: float, x_max: float, momentum: float = 0.0) -> str:
     """What most likely made training diverge, from the settings and the data."""
     advice = [f"lower the learning rate (lr={lr:g})"]
@@ -353,8 +372,8 @@ def train(
         raise TypeError(f"data must be an mlp.data.Splits, got {type(data).__name__}")
     if not data.has("valid"):
         raise ValueError("data must have a validation set (X_valid, y_valid) for early stopping")
-    if resume is not None and not isinstance(resume, TrainingState):
-        raise TypeError(f"resume must be a TrainingState, got {type(resume).__name__}")
+    if resume is not None:
+        _check_resume(resume, epochs)
     if progress is None:
         progress = sys.stderr.isatty()
     shifts = PixelShifts.for_splits(data, shift) if shift else None
@@ -398,6 +417,11 @@ def train(
             )
         if momentum:
             velocity = {n: v.copy() for n, v in net.check_velocity(resume.velocity).items()}
+        if restore_best and resume.epoch and resume.best_params is None:
+            raise ValueError(
+                "resume holds no best parameters (TrainingState.best_params) but restore_best "
+                "needs them: resume with restore_best=False, as the run was started"
+            )
         rng.bit_generator.state = resume.rng_state
         history.epochs = list(resume.history.epochs)
         history.best_epoch = resume.history.best_epoch

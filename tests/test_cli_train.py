@@ -197,3 +197,10 @@ def test_gradcheck_fails_with_status_1_when_ratios_leave_the_band(tmp_path: Path
     result = run_mlp("gradcheck", *args, tmp_path=tmp_path)
     assert "FAIL" in result.stdout
     assert_one_line_error(result, "gradient check failed")
+
+
+@pytest.mark.parametrize(("eps", "method"), [("1e-20", "forward"), ("1e-17", "central")])
+def test_gradcheck_refuses_a_step_that_rounds_away(tmp_path: Path, eps: str, method: str) -> None:
+    """``--eps 1e-20`` said "float division by zero": theta + eps == theta in float64."""
+    result = run_mlp("gradcheck", "--eps", eps, "--method", method, tmp_path=tmp_path)
+    assert_one_line_error(result, f"--eps {eps} is too small for float64", "1e-8 or more")

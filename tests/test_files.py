@@ -113,3 +113,82 @@ def test_a_lock_is_exclusive_across_processes_and_dies_with_its_holder(tmp_path:
     with files.exclusive_lock(path, what="the test folder"):  # the system released it
         assert path.read_text() == f"pid {os.getpid()}\n"
     assert not path.exists()
+
+
+def test_atomic_write_flushes_the_file_before_the_rename_and_the_folder_after(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What makes the rename survive a crash of the machine: file fsync, rename, folder fsync."""
+    calls: list[str] = []
+    real_fsync, real_replace = os.fsync, os.replace
+
+    def fsync(descriptor: int) -> None:
+        calls.append("folder" if os.path.isdir(f"/proc/self/fd/{descriptor}") else "file")
+        real_fsync(descriptor)
+
+    def replace(source: str, target: str) -> None:
+        calls.append("rename")
+        real_replace(source, target)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(os, "replace", replace)
+    files.atomic_write(tmp_path / "checkpoint.npz", b"state")
+    assert calls == ["file", "rename", "folder"]
+
+
+def test_a_failed_flush_of_the_folder_names_the_file_already_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_fsync = os.fsync
+
+    def folder_fails(descriptor: int) -> None:
+        if os.path.isdir(f"/proc/self/fd/{descriptor}"):
+            raise OSError(errno.EIO, "Input/output error")
+        real_fsync(descriptor)
+
+    monkeypatch.setattr(os, "fsync", folder_fails)
+    with pytest.raises(OSError, match=r"wrote .*state\.json but could not flush its folder"):
+        files.atomic_write(tmp_path / "state.json", "{}")
+    assert (tmp_path / "state.json").read_text() == "{}"
+
+
+def test_a_failed_flush_of_an_append_cuts_the_line_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "results.jsonl"
+    files.append_line(path, "{}")
+
+    def io_error(descriptor: int) -> None:
+        raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr(os, "fsync", io_error)
+    with pytest.raises(OSError, match=r"could not write .*results\.jsonl: Input/output error"):
+        files.append_line(path, '{"row": 2}')
+    monkeypatch.undo()
+    assert path.read_text() == "{}\n"
+
+
+def test_remove_temporaries_removes_only_what_atomic_writes_left(tmp_path: Path) -> None:
+    (tmp_path / ".model.npz.k2j4.tmp").write_bytes(b"half")  # a killed atomic_write's
+    (tmp_path / "model.npz").write_bytes(b"whole")
+    (tmp_path / "notes.tmp").write_text("a user's file")
+    assert [p.name for p in files.remove_temporaries(tmp_path)] == [".model.npz.k2j4.tmp"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.npz", "notes.tmp"]
+
+
+def test_a_lock_file_that_cannot_be_written_is_named_and_released(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def full_disk(descriptor: int, data: bytes) -> int:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "write", full_disk)
+    with (
+        pytest.raises(OSError, match=r"could not write the lock file .*run\.lock: No space"),
+        files.exclusive_lock(tmp_path / "run.lock", what="the run"),
+    ):
+        pass
+    monkeypatch.undo()
+    assert not (tmp_path / "run.lock").exists()
+    with files.exclusive_lock(tmp_path / "run.lock", what="the run"):  # not held any more
+        pass

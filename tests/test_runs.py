@@ -83,8 +83,8 @@ def run(folder: RunFolder, epochs: int = 4, stop_at: int | None = None) -> MLP:
     """A small run through ``folder``, as ``mlp train`` does it (optionally interrupted)."""
     data = circles()
     config = {"d_h": 6, "lr": 0.3, "epochs": epochs}
-    state = folder.start(config)
-    net = MLP(2, 6, 2, seed=0) if state is None else folder.last_model()
+    net = MLP(2, 6, 2, seed=0)
+    state = folder.start(config, net)  # a resumed run's net gets the checkpoint's parameters
 
     def checkpoint(state: TrainingState, net: MLP) -> None:
         folder.checkpoint(state, net)
@@ -109,6 +109,38 @@ def run(folder: RunFolder, epochs: int = 4, stop_at: int | None = None) -> MLP:
     finally:
         folder.release()
     return net
+
+
+def test_the_sequence_of_chapter_c7_writes_and_replaces_its_run_folder(tmp_path: Path) -> None:
+    """C7's cell, call for call: ``RunFolder(run_dir, overwrite=True)``, ``start(config)``
+    (no network: a new run), ``train(csv_path=folder.work / ...,
+    on_checkpoint=folder.checkpoint)``, ``finish``, ``release``; twice, as two builds do."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from mlp.plots import plot_learning_curves
+
+    run_dir = tmp_path / "c07_run"
+    for seed in (0, 1):
+        net = MLP(2, 6, 2, seed=seed, dtype=np.float32)
+        folder = RunFolder(run_dir, overwrite=True)
+        config = {"command": "chapter C7", "dataset": "circles", "lr": 0.3, "init_seed": seed}
+        folder.start(config)
+        try:
+            history = train(net, circles(), csv_path=folder.work / "metrics.csv",
+                            on_checkpoint=folder.checkpoint, epochs=4, batch_size=25, lr=0.3,
+                            patience=2, seed=seed, threads=1)  # fmt: skip
+            figure = plot_learning_curves(history, title="circles")
+            folder.finish(net, {**config, **history.config}, figure,
+                          {"dataset": "circles", "best_epoch": history.best_epoch})  # fmt: skip
+        finally:
+            folder.release()
+        assert sorted(p.name for p in run_dir.iterdir()) == [
+            "config.json", "curves.png", "metrics.csv", "model.npz",
+        ]  # fmt: skip
+        assert json.loads((run_dir / "config.json").read_text())["init_seed"] == seed
+        assert History.read_csv(run_dir / "metrics.csv").best_epoch == history.best_epoch
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c07_run"]
 
 
 def test_a_complete_run_appears_at_once_with_its_four_files(tmp_path: Path) -> None:
@@ -305,9 +337,9 @@ def test_cli_interrupted_keeps_the_finished_epochs_and_resumes(tmp_path, sig, st
                                preexec_fn=default_sigint)  # fmt: skip
     work = tmp_path / "run.incomplete"
     deadline = time.monotonic() + 60
-    while not (work / "checkpoint.json").exists() and time.monotonic() < deadline:
+    while not (work / "checkpoint.npz").exists() and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert (work / "checkpoint.json").exists(), "no epoch finished within 60 s"
+    assert (work / "checkpoint.npz").exists(), "no epoch finished within 60 s"
     process.send_signal(sig)
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == status, stderr

@@ -396,6 +396,55 @@ def test_resuming_after_the_defaults_changed_is_refused(tmp_path, monkeypatch) -
         run_sweep(tmp_path, SPEC)
 
 
+def test_grid_options_in_another_order_are_the_same_sweep(tmp_path, reference) -> None:
+    """D8: the grid is a set of values per hyper-parameter; neither the order of the options
+    nor the order of the values makes another sweep."""
+    run_sweep(tmp_path, SweepSpec(SPEC.space, (0,), CIRCLES))
+    stored = (tmp_path / SPEC_NAME).read_text()
+    shuffled = SearchSpace.parse(["lr=0.3,0.1", "batch_size=20", "patience=3", "epochs=6",
+                                  "d_h=16,4"])  # fmt: skip
+    assert shuffled.configurations() != SPEC.space.configurations()  # another order
+    outcome = run_sweep(tmp_path, SweepSpec(shuffled, (0,), CIRCLES))
+    assert (outcome.ran, outcome.skipped) == (0, 4)
+    outcome = run_sweep(tmp_path, SweepSpec(shuffled, (0, 1, 2), CIRCLES))  # and grown
+    assert (outcome.ran, outcome.skipped) == (8, 4)
+    assert numbers(outcome.rows) == numbers(reference)
+    assert (
+        json.loads((tmp_path / SPEC_NAME).read_text())["spec"]["search"]
+        == json.loads(stored)["spec"]["search"]
+    )  # the folder keeps its own order
+
+
+def test_a_random_search_drawing_other_configurations_is_refused_saying_why(tmp_path) -> None:
+    """With ``--random``, the order of the values decides the draw: the same options in
+    another order draw other configurations, and the message says so (not "the defaults
+    of mlp 0.2.0 differ from those of mlp 0.2.0")."""
+    grid = ["d_h=2,3,4,5,6,7", "lr=0.1,0.2,0.3"]
+    spec = SweepSpec(SearchSpace.parse(grid, samples=3), (0,), CIRCLES)
+    with pytest.raises(_Stop):
+        run_sweep(tmp_path, spec, on_start=_stop)
+    other = SearchSpace.parse(grid[::-1], samples=3)
+    before = {json.dumps(c, sort_keys=True) for c in spec.space.configurations()}
+    assert {json.dumps(c, sort_keys=True) for c in other.configurations()} != before
+    with pytest.raises(SweepMismatch) as caught:
+        run_sweep(tmp_path, SweepSpec(other, (0,), CIRCLES))
+    message = str(caught.value)
+    assert "the same search but other configurations" in message
+    assert "a random search draws in the order the values are given" in message
+    assert "mlp 0.2.0 differ" not in message
+
+
+def test_empty_lines_in_the_results_file_are_skipped(tmp_path, reference) -> None:
+    """A trailing empty line (an editor's) no longer stops a sweep."""
+    spec = SweepSpec(SPEC.space, (0,), CIRCLES)
+    run_sweep(tmp_path, spec)
+    results = tmp_path / RESULTS_NAME
+    results.write_text(results.read_text() + "\n")
+    assert len(read_results(tmp_path)) == 4
+    assert run_sweep(tmp_path, SweepSpec(SPEC.space, (0, 1), CIRCLES)).ran == 4
+    assert len(read_results(tmp_path)) == 8
+
+
 def test_two_sweeps_cannot_write_one_folder_at_once(tmp_path) -> None:
     with lock(tmp_path), pytest.raises(SweepBusy, match=f"pid {os.getpid()}"):
         run_sweep(tmp_path, SPEC)

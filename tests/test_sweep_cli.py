@@ -5,8 +5,11 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -196,3 +199,55 @@ def test_mlp_train_and_mlp_sweep_load_the_same_splits(tmp_path: Path) -> None:
         assert np.array_equal(getattr(trained, name), getattr(swept, name)), name
     assert trained.sizes() == {"train": 240, "valid": 60, "test": 300}
     assert json.loads(json.dumps(sweep_spec(sweep_args).data.to_dict()))["noise"] == 0.2
+
+
+def children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (from /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        if int(text[text.rfind(")") + 2 :].split()[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def running(pid: int) -> bool:
+    """Whether ``pid`` exists and is not a zombie."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return text[text.rfind(")") + 2] != "Z"
+
+
+def test_the_workers_of_a_sweep_killed_by_sigkill_end_with_it(tmp_path: Path) -> None:
+    """A sweep killed by SIGKILL cannot stop its workers; they stop themselves (they went on
+    training for minutes)."""
+    require(Path("/proc/self/stat").exists(), "needs /proc to find the worker processes")
+    slow = ["--n-points", "20000", "--grid", "batch_size=10", "--grid", "d_h=64,65,66,67",
+            "--epochs", "50", "--patience", "50", "--seeds", "1", "--jobs", "2"]  # fmt: skip
+    command = [sys.executable, "-m", "mlp", "sweep", "--dataset", "circles", *slow]
+    sweep = subprocess.Popen([*command, "--out", str(tmp_path / "s")], cwd=ROOT,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and len(workers := children(sweep.pid)) < 4:
+            time.sleep(0.2)  # two workers and joblib's two resource trackers
+        assert len(workers) >= 2, "the sweep started no workers within 60 s"
+        time.sleep(1)  # the workers are training
+    finally:
+        sweep.kill()
+        sweep.wait()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(running(pid) for pid in workers):
+        time.sleep(0.1)
+    alive = [pid for pid in workers if running(pid)]
+    for pid in alive:  # do not leave them to the next test
+        os.kill(pid, signal.SIGKILL)
+    for leftover in Path("/dev/shm").glob(f"*{sweep.pid}[_-]*"):  # joblib's, of the killed
+        if leftover.name.startswith(("joblib_memmapping_folder_", "sem.loky-")):  # sweep
+            shutil.rmtree(leftover) if leftover.is_dir() else leftover.unlink()
+    assert not alive, f"{len(alive)} of {len(workers)} processes outlived the sweep by 10 s"

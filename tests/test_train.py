@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import csv
 import dataclasses
 import json
@@ -15,6 +16,7 @@ from mlp.network import MLP, LoopMLP
 from mlp.records import CSV_COLUMNS, METRIC_NAMES, EpochMetrics, History, write_config
 from mlp.train import (
     TrainingDiverged,
+    TrainingState,
     evaluate,
     learning_rate,
     run_epoch,
@@ -378,3 +380,24 @@ def test_balanced_examples_alternate_the_two_classes() -> None:
     X, y = balanced_examples(10, seed=3)
     assert X.shape == (10, 2)
     assert y.tolist() == [0, 1] * 5
+
+
+def test_a_resume_state_that_train_cannot_continue_exactly_is_refused() -> None:
+    data = circles()
+    states: list[TrainingState] = []
+    net = MLP(2, 4, 2, seed=0)
+    train(net, data, epochs=3, batch_size=20, lr=0.3,
+          on_checkpoint=lambda state, net: states.append(copy.deepcopy(state)))  # fmt: skip
+    state = states[1]  # after epoch 2
+    options = {"batch_size": 20, "lr": 0.3}
+    with pytest.raises(ValueError, match="more than epochs = 1: pass epochs >= 2"):
+        train(net.copy(), data, epochs=1, resume=state, **options)
+    short = copy.deepcopy(state)
+    short.history.epochs.pop()
+    with pytest.raises(ValueError, match=r"must hold epochs 1 to resume\.epoch = 2, got 1"):
+        train(net.copy(), data, epochs=3, resume=short, **options)
+    no_best = copy.deepcopy(state)
+    no_best.best_params = None
+    with pytest.raises(ValueError, match=r"no best parameters .* restore_best"):
+        train(net.copy(), data, epochs=3, resume=no_best, **options)
+    train(net.copy(), data, epochs=3, resume=no_best, restore_best=False, **options)  # fine

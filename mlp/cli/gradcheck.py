@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import argparse
+from typing import Any
+
+import numpy as np
 
 from mlp.cli.arguments import (
     add_command,
@@ -67,9 +70,27 @@ def run(args: argparse.Namespace) -> int:
     net = cls(
         2, args.hidden, 2, l11=args.l11, l12=args.l12, l21=args.l21, l22=args.l22, seed=args.seed
     )
+    _check_step(net, args.eps)
     report = check_gradients(net, X, y, eps=args.eps, method=args.method, abs_tol=args.abs_tol)
     print(f"{net!r}, batch of {len(y)} examples (labels {y.tolist()})")
     print(report)
     if not report.passed():
         raise RuntimeError(f"gradient check failed for {len(report.failures())} parameters")
     return 0
+
+
+def _check_step(net: Any, eps: float) -> None:
+    """Refuse a step that rounds away: if theta + eps == theta (or theta - eps == theta) in
+    the network's dtype for some parameter, the difference quotient would divide by zero."""
+    for name, theta in net.params().items():
+        step = theta.dtype.type(eps)
+        stuck = ((theta + step) == theta) | ((theta - step) == theta)
+        if stuck.any():
+            index = tuple(int(i) for i in np.argwhere(stuck)[0])
+            value = float(theta[index])
+            where = f"{name}[{', '.join(map(str, index))}]"
+            raise ValueError(
+                f"--eps {eps:g} is too small for {theta.dtype}: {where} = {value:.6g} plus or "
+                f"minus {eps:g} rounds back to {value:.6g}, and a finite difference would "
+                "divide by zero; use a step of 1e-8 or more (the default is 1e-5)"
+            )

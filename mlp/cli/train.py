@@ -36,8 +36,11 @@ def add(subparsers: argparse._SubParsersAction) -> None:
             "Prints the six numbers of each epoch (train/valid/test error and mean "
             "loss) and writes OUT/metrics.csv, OUT/config.json, OUT/curves.png and "
             "OUT/model.npz (the parameters of the best validation epoch). The run works in "
-            "OUT.incomplete/ and renames it to OUT when it completes; an interrupted run "
-            "(Ctrl-C, SIGTERM, divergence) keeps its finished epochs there for --resume."
+            "OUT.incomplete/, saving one checkpoint per epoch (OUT.incomplete/checkpoint.npz, "
+            "written whole or not at all), and renames it to OUT when it completes; a run "
+            "stopped at any point (Ctrl-C, SIGTERM, SIGKILL, a full disk, divergence) keeps "
+            "its finished epochs there for --resume, which continues with the numbers of a "
+            "run that never stopped."
         ),
     )
     parser.add_argument(
@@ -208,10 +211,9 @@ def run(args: argparse.Namespace) -> int:
         dtype=np.dtype(args.dtype),
     )
     config = run_config(args, description)
-    state = folder.start(config)
+    state = folder.start(config, net)  # with --resume, net gets the checkpoint's parameters
     try:
         if state is not None:
-            net = folder.last_model()
             print(f"resuming {folder.work} after epoch {state.epoch}")
         if not args.quiet:
             print(f"{net!r} on {args.dataset}: {len(splits.y_train)} training examples")
@@ -246,19 +248,30 @@ def run(args: argparse.Namespace) -> int:
 
         figure = plot_learning_curves(history, title=f"{args.dataset}, d_h = {args.hidden}")
         metadata = {"dataset": args.dataset, "best_epoch": best.epoch}
-        out = folder.finish(net, config, figure, metadata)
+        try:
+            out = folder.finish(net, config, figure, metadata)
+        finally:
+            import matplotlib.pyplot as plt
+
+            plt.close(figure)  # a command run in a process that goes on keeps no figure
     except BaseException as exc:
         reason = " ".join(str(exc).split()) or type(exc).__name__
-        folder.abandon(reason)
-        if folder.epochs_saved:
-            print(
-                f"kept the {folder.epochs_saved} finished epoch(s) in {folder.work} "
-                "(continue with --resume, or start again with --overwrite)",
-                file=sys.stderr,
-            )
+        if folder.committed:
+            print(f"the run is complete in {folder.target}", file=sys.stderr)
+        else:
+            folder.abandon(reason)
+            saved = folder.epochs_saved  # as the checkpoint on disk says
+            if saved:
+                print(
+                    f"kept the {saved} finished epoch(s) in {folder.work} (continue with "
+                    "--resume, or start again with --overwrite)",
+                    file=sys.stderr,
+                )
         raise
     finally:
         folder.release()
+    for note in folder.notes:
+        print(f"mlp train: note: {note}", file=sys.stderr)
     print(history.summary())
     print(f"wrote {out / 'metrics.csv'}, config.json, curves.png, model.npz")
     return 0

@@ -14,6 +14,7 @@ interleaved). Executors: ``jobs=1`` runs in this process (no extra package neede
 ``scheduler="tcp://host:8786"`` (or a ``distributed.Client``) sends the tasks to a Dask
 cluster (``[cluster]`` extra), whose workers must be able to import ``mlp`` and read the data.
 Identical tasks give identical rows (but ``seconds`` and ``worker``) on every executor.
+joblib's workers end within a second when the sweep's process dies, however it dies.
 """
 
 from __future__ import annotations
@@ -140,6 +141,33 @@ def run_task(task: Task, data: DataOptions) -> dict[str, Any]:
     return row
 
 
+_watched_parent: int | None = None
+
+
+def _die_with_parent(parent: int) -> None:
+    """In a worker process: end it (``os._exit``) within half a second of the death of the
+    sweep's process ``parent``, by a daemon thread watching ``os.getppid()`` (also if that
+    process died before this call). A sweep killed by SIGKILL cannot stop its workers
+    itself; without this they train on for minutes."""
+    global _watched_parent
+    if _watched_parent is not None:
+        return
+    _watched_parent = parent
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="mlp-sweep-parent-watch", daemon=True).start()
+
+
+def _run_in_worker(task: Task, data: DataOptions, parent: int) -> dict[str, Any]:
+    """``run_task`` in a worker process of the joblib executor, which dies with the sweep."""
+    _die_with_parent(parent)
+    return run_task(task, data)
+
+
 # --- executors: each yields the rows of ``tasks`` as they finish -------------------------------
 
 
@@ -150,10 +178,15 @@ def _in_process(tasks: Sequence[Task], data: DataOptions) -> Iterator[dict[str, 
 
 def _joblib(tasks: Sequence[Task], data: DataOptions, jobs: int) -> Iterator[dict[str, Any]]:
     joblib = require("joblib", "sweep", "running tasks in parallel processes (jobs > 1)")
-    parallel = joblib.Parallel(
-        n_jobs=jobs, backend="loky", return_as="generator_unordered", batch_size=1
-    )
-    rows = parallel(joblib.delayed(run_task)(task, data) for task in tasks)
+    options = {"n_jobs": jobs, "backend": "loky", "return_as": "generator_unordered"}
+    sweep = os.getpid()
+    try:  # each worker watches for the sweep's death from its start
+        parallel = joblib.Parallel(
+            **options, batch_size=1, initializer=_die_with_parent, initargs=(sweep,)
+        )
+    except TypeError:  # a joblib without initializers: from its first task on
+        parallel = joblib.Parallel(**options, batch_size=1)
+    rows = parallel(joblib.delayed(_run_in_worker)(task, data, sweep) for task in tasks)
     try:
         for row in rows:  # noqa: UP028 (not yield from: this generator closes rows, quietly)
             yield row

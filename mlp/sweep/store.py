@@ -3,7 +3,8 @@
 ``sweep.json`` holds the ``SweepSpec`` (search space, seeds, data options) and the list of
 configurations, written atomically (``mlp.files.atomic_write``) when the sweep starts. A
 sweep started again in the same folder must have the same spec, and give the same
-configurations (the package's defaults may have changed): it then resumes. The one change
+configurations (the package's defaults may have changed), compared as sets: the values of
+``--grid`` options in another order are the same sweep. It then resumes. The one change
 allowed is more seeds (``--seeds 4`` after ``--seeds 2``): the stored spec is then replaced
 and only the new seeds' tasks run. Any other spec is refused, naming what differs.
 
@@ -19,7 +20,8 @@ written by ``repr``, so they read back bit for bit.
 
 A last line without its newline (the process was killed in the middle of a write) is
 ignored with a warning; a sweep that resumes also removes it from the file (atomically)
-before appending, so its task simply runs again. Any other unreadable line is an error.
+before appending, so its task simply runs again. Empty lines are skipped. Any other
+unreadable line is an error.
 
 ``.lock`` is held (``fcntl.flock``, released by the system if the process dies) while a
 sweep runs: a second sweep on the same folder is refused.
@@ -43,6 +45,7 @@ from mlp.files import (
     atomic_write,
     exclusive_lock,
     read_lines,
+    remove_temporaries,
 )
 from mlp.records import METRIC_NAMES
 from mlp.sweep.space import SweepSpec
@@ -110,6 +113,20 @@ def _differences(old: Any, new: Any, where: str = "") -> list[str]:
     return [] if old == new else [f"{where}: {json.dumps(old)} there, {json.dumps(new)} now"]
 
 
+def _grid_as_sets(spec: dict[str, Any]) -> dict[str, Any]:
+    """``spec`` (as ``SweepSpec.to_dict`` writes it) with each grid's values sorted: a grid
+    is a set of values per hyper-parameter, whatever order the options gave them in."""
+    search = spec.get("search")
+    if not isinstance(search, dict) or not isinstance(search.get("grid"), dict):
+        return spec
+    grid = {name: sorted(values) for name, values in search["grid"].items()}
+    return {**spec, "search": {**search, "grid": grid}}
+
+
+def _configuration_keys(configurations: list[dict[str, Any]]) -> set[str]:
+    return {json.dumps(c, sort_keys=True) for c in configurations}
+
+
 def _more_seeds(old: dict[str, Any], new: dict[str, Any]) -> bool:
     """Whether spec ``new`` is spec ``old`` with more seeds (``old``'s seeds first)."""
     old_seeds, new_seeds = old.get("seeds"), new.get("seeds")
@@ -142,24 +159,21 @@ def prepare_folder(folder: str | os.PathLike[str], spec: SweepSpec) -> dict[str,
     sweep with another spec.
     """
     folder = Path(folder)
+    remove_temporaries(folder)  # of writes a killed sweep never finished
     wanted = json.loads(json.dumps(spec.to_dict()))  # as it reads back from JSON
     if (folder / SPEC_NAME).exists():
         _, stored = read_spec(folder)
-        grown = _more_seeds(stored["spec"], wanted)  # the same sweep with more seeds
-        differences = [] if grown else _differences(stored["spec"], wanted)
+        old, new = _grid_as_sets(stored["spec"]), _grid_as_sets(wanted)
+        grown = _more_seeds(old, new)  # the same sweep with more seeds
+        differences = [] if grown else _differences(old, new)
         if differences:
             raise SweepMismatch(
                 f"{folder} holds another sweep ({'; '.join(differences)}): "
                 "use another folder, or the same options to resume"
             )
-        if stored["configurations"] != spec.space.configurations():  # e.g. new defaults
-            raise SweepMismatch(
-                f"{folder} holds the same search but other configurations (the defaults of "
-                f"mlp {stored.get('mlp_version')} differ from those of mlp {__version__}): "
-                "use another folder"
-            )
-        if grown:  # keep its rows; the new seeds' tasks are the missing ones
-            stored = {**stored, "spec": wanted}
+        _check_configurations(folder, stored, spec)
+        if grown:  # keep its rows (and its order of values); the new seeds' tasks are missing
+            stored = {**stored, "spec": {**stored["spec"], "seeds": wanted["seeds"]}}
             atomic_write(folder / SPEC_NAME, json.dumps(stored, indent=1) + "\n")
     else:
         configurations = spec.space.configurations()
@@ -168,6 +182,26 @@ def prepare_folder(folder: str | os.PathLike[str], spec: SweepSpec) -> dict[str,
         atomic_write(folder / SPEC_NAME, json.dumps(content, indent=1) + "\n")
     rows = read_results(folder, repair=True)
     return {row["key"]: row for row in rows}
+
+
+def _check_configurations(folder: Path, stored: dict[str, Any], spec: SweepSpec) -> None:
+    """Raise ``SweepMismatch`` unless ``spec`` gives the configurations the folder's sweep
+    gave (as a set: the order of the options does not matter), saying why they differ."""
+    before = _configuration_keys(stored["configurations"])
+    now = _configuration_keys(spec.space.configurations())
+    if before == now:
+        return
+    if stored.get("mlp_version") != __version__:
+        why = f"mlp {stored.get('mlp_version')} made it, this is mlp {__version__}"
+    elif spec.space.samples is not None:
+        why = "a random search draws in the order the values are given: give them as then"
+    else:
+        why = "the hyper-parameters' defaults are not those it was made with"
+    raise SweepMismatch(
+        f"{folder} holds the same search but other configurations ({len(now - before)} of "
+        f"this search are not in it, {len(before - now)} of it not in this search; {why}): "
+        "use another folder"
+    )
 
 
 def _parse_row(line: str, where: str) -> dict[str, Any]:
@@ -206,6 +240,8 @@ def read_results(folder: str | os.PathLike[str], *, repair: bool = False) -> lis
         lines = complete.splitlines()
     rows: dict[str, dict[str, Any]] = {}
     for number, line in enumerate(lines, start=1):
+        if not line.strip():  # e.g. an empty line an editor added: no task
+            continue
         row = _parse_row(line, f"{path}, line {number},")
         if row["key"] in rows:
             warnings.warn(
