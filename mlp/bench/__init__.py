@@ -66,6 +66,7 @@ from mlp.bench.methods import (
 )
 from mlp.bench.results import (
     ACCURACY_TARGET,
+    SPEED_BAND,
     SPEED_RULE,
     TARGETS,
     BenchmarkResult,
@@ -80,6 +81,7 @@ __all__ = [
     "BOUND_RULE",
     "METHODS",
     "NUMPY_METHODS",
+    "SPEED_BAND",
     "SPEED_RULE",
     "TARGETS",
     "THREAD_METHODS",
