@@ -16,7 +16,7 @@ from conftest import TOLERANCE, make_data
 
 import mlp.bench.run
 from mlp import cli
-from mlp.bench import make_epoch, run_benchmark
+from mlp.bench import SPEED_RULE, epoch_speed_words, make_epoch, run_benchmark
 from mlp.data import Splits
 from mlp.network import MLP
 
@@ -125,7 +125,8 @@ def test_run_benchmark_returns_well_formed_results(tmp_path):
     ratio = np.median(np.divide(fused.seconds, products.seconds))
     assert result.ratios["float32 4"]["fused/products"] == pytest.approx(ratio)
 
-    assert set(result.accuracy) == {"float32", "float64", "gap_points"}
+    assert set(result.accuracy) == {"float32", "float64", "gap_points", "gap_se_points"}
+    assert result.accuracy["gap_se_points"] >= 0
     assert 0 <= result.accuracy["float32"] <= 100
     assert result.accuracy["gap_points"] == pytest.approx(
         abs(result.accuracy["float32"] - result.accuracy["float64"])
@@ -307,3 +308,44 @@ def test_mlp_bench_is_a_subcommand_of_the_cli(monkeypatch, tmp_path, capsys):
     out = capsys.readouterr().out
     assert "fused / products" in out and "loop" not in out.split("\n\n")[0]
     assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize(
+    ("ratio", "english", "french"),
+    [
+        (1.3, "1.30 times faster", "1,30 fois plus rapide"),
+        (0.5, "2.00 times slower", "2,00 fois plus lente"),
+        (1.25, "about as fast (ratio 1.25)", "à peu près aussi rapide (rapport 1,25)"),
+        (0.8, "about as fast (ratio 0.80)", "à peu près aussi rapide (rapport 0,80)"),
+    ],
+)
+def test_epoch_speed_words_follow_the_stated_ratio_band(ratio, english, french):
+    assert epoch_speed_words(ratio) == {"en": english, "fr": french}
+    assert "1.25" in SPEED_RULE["en"] and "1,25" in SPEED_RULE["fr"]
+
+
+def test_epoch_speed_words_refuse_a_ratio_that_is_not_a_positive_number():
+    with pytest.raises(ValueError, match="ratio"):
+        epoch_speed_words(0.0)
+
+
+def test_the_markdown_tables_exist_in_french_with_decimal_commas():
+    result = run_benchmark(
+        tiny_data(),
+        dtypes=("float64",),
+        hidden=4,
+        threads=1,
+        repeats=1,
+        loop_batches=0,
+        use_torch=False,
+        accuracy_epochs=0,
+    )
+    english, french = result.markdown_seconds(), result.markdown_seconds("fr")
+    assert english.startswith("| seconds per epoch |") and "." in english.splitlines()[2]
+    assert french.startswith("| secondes par époque |")
+    assert french.splitlines()[2].split("|")[2].strip() == english.splitlines()[2].split("|")[
+        2
+    ].strip().replace(".", ",")
+    assert result.markdown_ratios("fr").startswith("| rapport dans une même répétition |")
+    with pytest.raises(ValueError, match="language"):
+        result.markdown_seconds("de")

@@ -43,12 +43,14 @@ the same initial weights and in the same orders, and their test accuracies are c
 Submodules: ``mlp.bench.methods`` (one timed epoch per method), ``mlp.bench.results`` (the
 timings, same-run ratios, tables and targets), ``mlp.bench.run`` (the interleaved run and the
 float32/float64 accuracy check), ``mlp.bench.lines`` (the time of each statement of chosen
-functions, which C6 uses to show where the loop's time goes). Everything public is importable
-from ``mlp.bench``.
+functions, which C6 uses to show where the loop's time goes), ``mlp.bench.kernels`` (small
+statements timed side by side, and whether each is bound by moving data or by computing).
+Everything public is importable from ``mlp.bench``.
 """
 
 from __future__ import annotations
 
+from mlp.bench.kernels import BOUND_RULE, SideBySide, bound_by, time_side_by_side
 from mlp.bench.lines import LineProfile, LineTime, profile_lines
 from mlp.bench.methods import (
     METHODS,
@@ -62,13 +64,25 @@ from mlp.bench.methods import (
     make_epoch,
     torch_available,
 )
-from mlp.bench.results import ACCURACY_TARGET, TARGETS, BenchmarkResult, Timing, epoch_gflop
+from mlp.bench.results import (
+    ACCURACY_TARGET,
+    SPEED_BAND,
+    SPEED_RULE,
+    TARGETS,
+    BenchmarkResult,
+    Timing,
+    epoch_gflop,
+    epoch_speed_words,
+)
 from mlp.bench.run import load_bench_data, run_benchmark
 
 __all__ = [
     "ACCURACY_TARGET",
+    "BOUND_RULE",
     "METHODS",
     "NUMPY_METHODS",
+    "SPEED_BAND",
+    "SPEED_RULE",
     "TARGETS",
     "THREAD_METHODS",
     "TORCH_METHODS",
@@ -78,12 +92,16 @@ __all__ = [
     "LineProfile",
     "LineTime",
     "ProductsEpoch",
+    "SideBySide",
     "Timing",
     "TorchEpoch",
+    "bound_by",
     "epoch_gflop",
+    "epoch_speed_words",
     "load_bench_data",
     "make_epoch",
     "profile_lines",
     "run_benchmark",
+    "time_side_by_side",
     "torch_available",
 ]

@@ -4,15 +4,27 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from mlp import checks
 from mlp.bench.methods import METHODS, THREAD_METHODS
+from mlp.prose import french_number
 
-__all__ = ["ACCURACY_TARGET", "TARGETS", "BenchmarkResult", "Timing", "epoch_gflop"]
+__all__ = [
+    "ACCURACY_TARGET",
+    "SPEED_BAND",
+    "SPEED_RULE",
+    "TARGETS",
+    "BenchmarkResult",
+    "Timing",
+    "epoch_gflop",
+    "epoch_speed_words",
+]
 
 TARGETS: dict[str, tuple[str, float]] = {
     "fused/torch_autograd": ("fused step / PyTorch autograd + SGD", 0.8),
@@ -23,6 +35,38 @@ TARGETS: dict[str, tuple[str, float]] = {
 
 ACCURACY_TARGET = 0.3
 """Largest acceptable gap, in percentage points, between float32 and float64 test accuracy."""
+
+
+SPEED_BAND = 1.25
+"""A same-run ratio of two times counts as faster above this, as slower below its inverse."""
+
+SPEED_RULE = {
+    "en": f"a ratio of times counts as faster above {SPEED_BAND:g}, as slower below "
+    f"1/{SPEED_BAND:g} = {1 / SPEED_BAND:g}, and as about as fast in between",
+    "fr": f"un rapport de temps compte comme plus rapide au-dessus de "
+    f"{french_number(f'{SPEED_BAND:g}')}, comme plus lent en dessous de "
+    f"1/{french_number(f'{SPEED_BAND:g}')} = {french_number(f'{1 / SPEED_BAND:g}')}, et "
+    "comme à peu près aussi rapide entre les deux",
+}
+"""The rule of ``epoch_speed_words`` in words, by language."""
+
+
+def epoch_speed_words(ratio: float) -> dict[str, str]:
+    """An epoch's speed under a change, from ``ratio`` = its time before / its time after:
+    ``{"en": "1.30 times faster", "fr": "1,30 fois plus rapide"}``, ``"... slower"`` below
+    1/``SPEED_BAND``, ``"about as fast (ratio 1.05)"`` in between. The French variants agree
+    with a feminine subject (une époque)."""
+    ratio = checks.finite_number("ratio", ratio, positive=True)
+    if ratio > SPEED_BAND:
+        en, fr = f"{ratio:.2f} times faster", f"{ratio:.2f} fois plus rapide"
+    elif ratio < 1 / SPEED_BAND:
+        en, fr = f"{1 / ratio:.2f} times slower", f"{1 / ratio:.2f} fois plus lente"
+    else:
+        en, fr = (
+            f"about as fast (ratio {ratio:.2f})",
+            f"à peu près aussi rapide (rapport {ratio:.2f})",
+        )
+    return {"en": en, "fr": re.sub(r"(\d)\.(\d)", r"\1,\2", fr)}
 
 
 def epoch_gflop(n: int, d: int, d_h: int, m: int) -> float:
@@ -167,13 +211,14 @@ class BenchmarkResult:
             parts.append(_markdown_table(*self._ratio_rows()))
         return "\n\n".join(parts)
 
-    def markdown_seconds(self) -> str:
-        """The seconds table alone, as Markdown."""
-        return _markdown_table(*self._seconds_rows())
+    def markdown_seconds(self, language: str = "en") -> str:
+        """The seconds table alone, as Markdown, in English or French (``"fr"``: French
+        header and decimal commas)."""
+        return _markdown_table(*self._seconds_rows(), language=language)
 
-    def markdown_ratios(self) -> str:
-        """The same-run ratio table alone, as Markdown."""
-        return _markdown_table(*self._ratio_rows())
+    def markdown_ratios(self, language: str = "en") -> str:
+        """The same-run ratio table alone, as Markdown, in English or French."""
+        return _markdown_table(*self._ratio_rows(), language=language)
 
     def notes(self) -> list[str]:
         """Lines that explain the tables."""
@@ -202,7 +247,8 @@ class BenchmarkResult:
             notes.append(
                 f"Test accuracy after {config['accuracy_epochs']} epoch(s) (d_h = "
                 f"{config['accuracy_d_h']}): float32 {self.accuracy['float32']:.2f}%, float64 "
-                f"{self.accuracy['float64']:.2f}%, gap {self.accuracy['gap_points']:.2f} points."
+                f"{self.accuracy['float64']:.2f}%, gap {self.accuracy['gap_points']:.2f} "
+                f"+/- {self.accuracy['gap_se_points']:.2f} points."
             )
         return notes
 
@@ -271,7 +317,18 @@ def _text_table(header: list[str], rows: list[list[str]]) -> str:
     return "\n".join(line.rstrip() for line in lines)
 
 
-def _markdown_table(header: list[str], rows: list[list[str]]) -> str:
+_FRENCH_HEADERS = {
+    "seconds per epoch": "secondes par époque",
+    "same-run ratio": "rapport dans une même répétition",
+}
+
+
+def _markdown_table(header: list[str], rows: list[list[str]], language: str = "en") -> str:
+    if language not in ("en", "fr"):
+        raise ValueError(f"language must be 'en' or 'fr', got {language!r}")
+    if language == "fr":
+        header = [_FRENCH_HEADERS.get(header[0], header[0]), *header[1:]]
+        rows = [[row[0], *(french_number(cell) or cell for cell in row[1:])] for row in rows]
     lines = ["| " + " | ".join(header) + " |", "|:---|" + "---:|" * (len(header) - 1)]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
     return "\n".join(lines)

@@ -320,16 +320,21 @@ def _accuracy_check(
     seed: int,
     threads: int,
 ) -> dict[str, float]:
-    """Test accuracy (percent) after ``epochs`` epochs in float32 and in float64.
+    """Test accuracy (percent) after ``epochs`` epochs in float32 and in float64, their gap
+    ``|float32 - float64|`` and its standard error over the test examples
+    (``gap_se_points``: the examples one network gets right and the other wrong, see
+    ``mlp.paired_errors``), all in percent.
 
     Both networks start from the same float64 initial weights and see the examples in the
     same orders (``mlp.train.run_epoch``); only the precision of the arithmetic differs.
     """
+    from mlp.paired_errors import compare_errors
     from mlp.train import run_epoch
 
     d, m = data.n_features, data.n_classes
     initial = MLP(d, d_h, m, seed=seed)
     accuracy: dict[str, float] = {}
+    predictions = {}
     for dtype in ("float32", "float64"):
         net = MLP(d, d_h, m, seed=seed, dtype=dtype)
         for name, value in initial.params().items():
@@ -339,7 +344,9 @@ def _accuracy_check(
         with threadpool_limits(threads, user_api="blas"):
             for _ in range(epochs):
                 run_epoch(net, X, data.y_train, batch_size=batch_size, lr=lr, rng=rng)
-            predictions = net.predict(data.X_test)
-        accuracy[dtype] = 100 * float(np.mean(predictions == data.y_test))
+            predictions[dtype] = net.predict(data.X_test)
+        accuracy[dtype] = 100 * float(np.mean(predictions[dtype] == data.y_test))
     accuracy["gap_points"] = abs(accuracy["float32"] - accuracy["float64"])
+    gap = compare_errors(predictions["float32"], predictions["float64"], data.y_test)
+    accuracy["gap_se_points"] = 100 * gap.standard_error
     return accuracy
