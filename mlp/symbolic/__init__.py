@@ -19,6 +19,8 @@ Everything below is importable from ``mlp.symbolic`` itself; the submodules hold
   :class:`KinkDerivative`, :class:`ProofGroup`, :class:`ParameterCount`) and
   :class:`IdentityError`;
 - :mod:`~mlp.symbolic.prover`: :func:`prove` (explicit symbols) and its routes;
+- :mod:`~mlp.symbolic.route_words`: :func:`french_route`, the route of a proof in the French
+  edition's words;
 - :mod:`~mlp.symbolic.indexed`: :func:`prove_general`, proofs in index notation for symbolic
   sizes (Kronecker deltas summed under stated index ranges, a numeric screen at small sizes,
   a normal form for sums); :mod:`~mlp.symbolic.screen` (the screen's configurations and
@@ -183,6 +185,7 @@ from mlp.symbolic.results import (
     ProofGroup,
     rejection,
 )
+from mlp.symbolic.route_words import french_route
 
 __all__ = [
     "CLAIMS",
@@ -249,6 +252,7 @@ __all__ = [
     "b18_regularized_gradient",
     "b18_regularized_gradient_general",
     "format_record",
+    "french_route",
     "gradient",
     "indicator",
     "instance",
