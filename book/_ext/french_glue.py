@@ -12,7 +12,9 @@ subclasses that resolve ``key`` to
 - else, for ``{glue:text}`` (and an inline ``{glue}`` of plain text), the English text written
   the French way by ``mlp.prose.french_number`` (``"0.79"`` -> ``"0,79"``);
 - else a warning naming the page and the key (warnings are errors): a glued text with words,
-  a ``{glue:md}`` table or a glued HTML output has no French form unless the chapter gives one.
+  a ``{glue:md}`` table or a glued HTML output has no French form unless the chapter gives one;
+- except on a page listed in ``locales/fr/not-yet-translated.txt``: it is shown in English, so
+  its glued values without a French variant are pasted in English, silently.
 
 Glued figures and math are the same in both editions (axis labels stay in English).
 
@@ -54,6 +56,7 @@ from sphinx.config import Config
 from sphinx.util import logging
 
 from mlp.prose import FRENCH, french_number
+from translation_gate import PENDING, pending_pages
 
 logger = logging.getLogger(__name__)
 
@@ -80,6 +83,15 @@ def glue_store(document: nodes.document) -> dict[str, Any]:
     if not path.is_file():
         return {}
     return json.loads(path.read_text(encoding="utf8"))
+
+
+def shown_in_english(document: nodes.document) -> bool:
+    """Whether the page being read is pending translation (listed in the French catalogues'
+    ``not-yet-translated.txt``), hence shown in English with its English glued values."""
+    env = document.settings.env
+    config = env.config
+    pending = Path(env.srcdir, config.locale_dirs[0], config.language, PENDING)
+    return env.docname in pending_pages(pending)
 
 
 def warn(document: nodes.document, line: int | None, message: str) -> None:
@@ -134,6 +146,8 @@ class FrenchTextRole(PasteTextRole):
             return [], []
         key, spec = split_key(self.text)
         text, why = french_text(glue_store(self.document), key, spec or "s")
+        if text is None and shown_in_english(self.document):
+            return super().run()
         if text is None:
             warn(self.document, self.line, why)
             return [], []
@@ -153,6 +167,8 @@ def french_key(document: nodes.document, line: int, key: str, what: str) -> str 
     if data is None:  # let myst-nb report the missing key as usual
         return key
     if set(data) & LANGUAGE_NEUTRAL or (what == "output" and set(data) <= {"text/plain"}):
+        return key
+    if shown_in_english(document):
         return key
     warn(
         document,
@@ -189,6 +205,8 @@ class FrenchAnyRole(PasteRoleAny):
         data = store.get(self.text, {}).get("data", {})
         if self.text + FRENCH not in store and set(data) <= {"text/plain"} and data:
             text, why = french_text(store, self.text, "s")
+            if text is None and shown_in_english(self.document):
+                return super().run()
             if text is None:
                 warn(self.document, self.line, why)
                 return [], []
