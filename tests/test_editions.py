@@ -132,3 +132,22 @@ def test_the_french_site_has_no_english_interface_words() -> None:
         text = (FRENCH / page).read_text(encoding="utf-8")
         left = [word for word in english if word in text]
         assert not left, f"{page}: {left}"
+
+
+PASTED = re.compile(r'<span class="pasted-text">(.*?)</span>', re.S)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_no_glued_text_shows_raw_latex_in_either_site(page: str) -> None:
+    """``{glue:text}`` pastes text as it is: a glued ``$\\eta_0$`` would show its dollars and
+    backslashes (the build warns, ``book/_ext/french_glue.py``; this reads what was written)."""
+    built()
+    for site in (ENGLISH, FRENCH):
+        pasted = [text_of(m) for m in PASTED.findall(article(site / page))]
+        raw = [text for text in pasted if "$" in text]
+        assert not raw, f"{site / page}: {raw[:3]}"
+
+
+def test_the_raw_latex_check_sees_a_dollar_in_pasted_text() -> None:
+    html = '<p>with <span class="pasted-text">$\\eta_0 = 1$</span> and 0.79</p>'
+    assert [text_of(m) for m in PASTED.findall(html)] == ["$\\eta_0 = 1$"]
