@@ -46,8 +46,10 @@ def text_of(fragment: str) -> str:
 
 
 def formula(fragment: str) -> str:
-    """A formula's text, its line breaks (those of the source paragraph) made spaces."""
-    return " ".join(text_of(fragment).split())
+    """A formula's text, its line breaks (those of the source paragraph) made spaces, and a
+    decimal comma of French math (``0{,}03``, as a chapter's French table writes it) read as
+    the English decimal point: the same number."""
+    return " ".join(re.sub(r"(?<=\d)\{,\}(?=\d)", ".", text_of(fragment)).split())
 
 
 def content(page: str) -> dict[str, dict[str, list[str]]]:
@@ -85,6 +87,12 @@ def test_a_french_page_has_the_equations_code_outputs_figures_and_glue_of_its_en
     found = content(page)
     for kind in found["en"]:
         assert found["fr"][kind] == found["en"][kind], f"{page}: {kind} differ"
+
+
+def test_a_french_decimal_comma_in_math_is_the_same_number() -> None:
+    assert formula('<span class="math">\\(\\eta_0 = 0{,}03\\)</span>') == "\\(\\eta_0 = 0.03\\)"
+    assert formula("\\(x_{1}, y\\)") == "\\(x_{1}, y\\)"
+    assert formula("\\(0{,}03\\)") != formula("\\(0{,}3\\)")
 
 
 def test_the_comparison_sees_a_lost_equation(tmp_path: Path) -> None:
