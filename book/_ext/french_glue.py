@@ -1,4 +1,5 @@
-"""Glued values in the French edition, and glued content kept out of the catalogues.
+"""Glued values in the French edition, glued content kept out of the catalogues, and glued text
+checked for raw LaTeX (both editions).
 
 Written against myst-nb 1.4 (``myst_nb/ext/glue``: ``roles.py``, ``directives.py``,
 ``utils.py``, ``crossref.py``). Check this module again when myst-nb is upgraded.
