@@ -3,6 +3,8 @@ message, the language link, the pending list (``book/_ext``, ``tools/editions.py
 
 from __future__ import annotations
 
+import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -220,3 +222,125 @@ def test_a_solution_title_reads_as_french() -> None:
     assert title.children[1] is link, "the link to the exercise is kept"
     other = nodes.title("", "", nodes.Text("Exercice"))
     assert not french_solution_title(other) and other.astext() == "Exercice"
+
+
+# --- glued text holds no math ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "math"),
+    [("η₀ = 1, λ₁₂ = 0.01", False), ("0.79", False), ("$\\eta_0 = 1$", True), ("1 $", True)],
+)
+def test_pasted_text_with_a_dollar_is_math_the_page_would_show_raw(text: str, math: bool) -> None:
+    from french_glue import has_math
+
+    assert has_math(text) is math
+
+
+# --- small books built end to end (both editions, and the catalogues' extraction) ------------
+
+CAPTIONED = """
+# A figure
+
+```{code-cell} ipython3
+---
+mystnb:
+  figure:
+    caption: |
+      A straight line, drawn
+      by matplotlib.
+    name: fig-line
+---
+import matplotlib.pyplot as plt
+
+plt.plot([0, 1], [0, 1])
+plt.show()
+```
+
+See {numref}`fig-line`.
+"""
+
+CAPTIONED_FRENCH = {
+    "A figure": "Une figure",
+    "A straight line, drawn by matplotlib.": "Une droite, tracée par matplotlib.",
+    "See {numref}`fig-line`.": "Voir la {numref}`fig-line`.",
+}
+
+
+def small_book(folder: Path, page: str, french: dict[str, str]) -> Path:
+    """A book of two pages, ``intro`` and ``page`` (MyST notebook text), both translated."""
+    from test_french_build import CONFIG, FRONT_MATTER, write_catalogue
+
+    folder.mkdir(parents=True)
+    (folder / "_config.yml").write_text(CONFIG)
+    (folder / "_toc.yml").write_text("format: jb-book\nroot: intro\nchapters:\n  - file: page\n")
+    (folder / "intro.md").write_text("# A small book\n\nNothing to execute here.\n")
+    (folder / "page.md").write_text(FRONT_MATTER + page)
+    write_catalogue(
+        folder, "intro", {"A small book": "Un petit livre", "Nothing to execute here.": "Rien."}
+    )
+    write_catalogue(folder, "page", french)
+    (folder / "locales" / "fr" / "not-yet-translated.txt").write_text("# none\n")
+    return folder
+
+
+def figcaption(html: str) -> str:
+    """The text of a page's (first) figure caption, on one line."""
+    found = re.search(r'<span class="caption-text">(.*?)</span>', html, re.S)
+    assert found, "no figure caption"
+    return " ".join(re.sub(r"<[^>]+>", "", found.group(1)).split())
+
+
+@pytest.mark.chapters
+def test_a_caption_in_cell_metadata_is_extracted_and_translated(tmp_path: Path) -> None:
+    """The gettext pass (nothing executed) extracts the caption that a code cell gives in its
+    metadata, and the French edition shows its translation (``metadata_captions``)."""
+    from test_french_build import build
+
+    book = small_book(tmp_path / "book", CAPTIONED, CAPTIONED_FRENCH)
+    status, output = build(book)
+    assert status == 0, output
+    site = book / "_build" / "html"
+    assert figcaption((site / "page.html").read_text()) == "A straight line, drawn by matplotlib."
+    assert figcaption((site / "fr" / "page.html").read_text()) == (
+        "Une droite, tracée par matplotlib."
+    )
+    command = [sys.executable, str(ROOT / "tools" / "editions.py"), "--language", "en"]
+    command += ["--builder", "gettext", "--root", str(book), "--build", str(book / "_build")]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    template = (book / "_build" / "gettext" / "page.pot").read_text()
+    assert 'msgid "A straight line, drawn by matplotlib."' in template
+
+
+GLUED_MATH = """
+# Glued math
+
+```{code-cell} ipython3
+from mlp.prose import glue_words
+glue_words("setting", ENGLISH, FRENCH)
+```
+
+The best setting is {glue:text}`setting`.
+"""
+
+
+@pytest.mark.chapters
+@pytest.mark.parametrize(
+    ("english", "french", "edition"),
+    [("η₀ = 1", "$\\eta_0 = 1$", "FAILED: the fr edition"), ("$\\eta_0 = 1$", "η₀ = 1", "")],
+)
+def test_glued_text_with_latex_fails_the_edition_that_pastes_it(
+    tmp_path: Path, english: str, french: str, edition: str
+) -> None:
+    from test_french_build import build
+
+    page = GLUED_MATH.replace("ENGLISH", repr(english)).replace("FRENCH", repr(french))
+    messages = {
+        "Glued math": "Des maths collées",
+        "The best setting is {glue:text}`setting`.": "Le réglage est {glue:text}`setting`.",
+    }
+    status, output = build(small_book(tmp_path / "book", page, messages))
+    assert status == 1, output
+    assert "the glued text 'setting'" in output and "holds LaTeX math" in output, output
+    assert edition in output, output

@@ -30,6 +30,8 @@ from translations import (
 )
 
 sys.path.insert(0, str(ROOT / "book" / "_ext"))
+from chapter_runs import read_chapter
+from metadata_captions import caption_message, is_one_paragraph, metadata_caption
 from translation_gate import pending_pages
 
 PAGES = toc_pages()
@@ -83,6 +85,52 @@ def test_no_page_is_pending_any_more() -> None:
     )
 
 
+# --- figure captions written in code cells' metadata -----------------------------------------
+
+
+def metadata_captions(page: str) -> list[str]:
+    """The figure captions that the code cells of a page give in their metadata
+    (``mystnb: figure: caption:``), which myst-nb renders with the cell's outputs."""
+    nb = read_chapter(ROOT / f"{page}.md")
+    if nb is None:
+        return []
+    cells = [cell for cell in nb.cells if cell.cell_type == "code"]
+    return [c for cell in cells if (c := metadata_caption(cell.metadata)) is not None]
+
+
+CAPTIONED = {page: captions for page in PAGES if (captions := metadata_captions(page))}
+
+
+def test_a_metadata_caption_has_one_message_id_however_yaml_wraps_it() -> None:
+    folded = "The network of Part B. Each unit\n  is drawn split in two."
+    literal = "The network of Part B. Each unit\nis drawn split in two.\n"
+    assert caption_message(folded) == caption_message(literal)
+    assert caption_message(literal) == "The network of Part B. Each unit is drawn split in two."
+    assert metadata_caption({"mystnb": {"figure": {"caption": literal}}}) == literal
+    assert metadata_caption({"mystnb": {"figure": {"name": "fig-x"}}}) is None
+    assert not is_one_paragraph("First paragraph.\n\nA legend.")
+
+
+def test_the_book_captions_figures_in_cell_metadata() -> None:
+    """The pages the next test covers (so that it cannot pass by finding no caption)."""
+    assert {"book/part_a/index", "book/part_b/index"} <= set(CAPTIONED)
+
+
+@pytest.mark.parametrize("page", sorted(CAPTIONED))
+def test_a_caption_in_cell_metadata_is_a_message_of_its_page(page: str) -> None:
+    """The gettext pass does not execute the pages, so a caption that myst-nb renders with a
+    cell's outputs reaches the catalogue only through ``book/_ext/metadata_captions.py``; a
+    caption missing here was not extracted (or `make translations` was not run)."""
+    catalogue = read_catalogue(CATALOGUED[page])
+    for caption in CAPTIONED[page]:
+        assert is_one_paragraph(caption), f"{page}: a metadata caption of several paragraphs"
+        message = caption_message(caption)
+        assert message in catalogue, f"{page}: caption not in its catalogue: {message[:80]!r}"
+        msgstr, fuzzy = catalogue[message]
+        if page not in PENDING_PAGES:
+            assert msgstr and not fuzzy, f"{page}: caption untranslated: {message[:80]!r}"
+
+
 # --- what passes through unchanged -----------------------------------------------------------
 
 _MATH = re.compile(r"\$\$.*?\$\$|\$[^$]+\$", re.DOTALL)
@@ -129,7 +177,9 @@ def test_translations_keep_math_code_roles_and_links(page: str) -> None:
 # --- the glossary ----------------------------------------------------------------------------
 
 GLOSSARY = ROOT / "book" / "glossary.md"
+EXCEPTIONS = CATALOGUES.parent / "glossary-exceptions.txt"
 _STOPWORDS = {"de", "des", "du", "la", "le", "les", "d", "l", "en", "et", "à", "un", "une"}
+_FOOTNOTE = re.compile(r"\[\^[^\]\s]+\]")  # a footnote's label, [^b13-kink]: not prose
 
 
 def glossary_terms() -> list[tuple[str, list[str]]]:
@@ -152,11 +202,61 @@ def _words(text: str) -> list[str]:
     return re.findall(r"[^\W\d_]+(?:-[^\W\d_]+)*", text.lower().replace("*", ""))
 
 
+def english_words(msgid: str) -> str:
+    """The words of an English message, as the glossary check reads them: math, code, roles
+    and footnote labels left out, lower case, hyphens as spaces."""
+    prose = _FOOTNOTE.sub(" ", _CODE.sub(" ", _ROLE.sub(" ", _MATH.sub(" ", msgid))))
+    return " ".join(_words(prose.replace("-", " ")))
+
+
+def glossary_exceptions(path: Path = EXCEPTIONS) -> list[tuple[str, str, str]]:
+    """``(term, phrase, why)`` from ``locales/fr/glossary-exceptions.txt``: English phrases in
+    which a glossary term has another sense than the glossary's (``#`` starts a comment)."""
+    exceptions = []
+    for number, line in enumerate(path.read_text().splitlines(), 1):
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        cells = [cell.strip() for cell in line.split("|")]
+        if len(cells) != 3 or not all(cells):
+            raise ValueError(f"{path.name}, line {number}: expected 'term | phrase | why'")
+        exceptions.append((cells[0], " ".join(_words(cells[1].replace("-", " "))), cells[2]))
+    return exceptions
+
+
+def _stem(word: str) -> str:
+    """What every number and gender of a French word starts with: ``mini-lots`` and
+    ``mini-lot`` -> ``mini-lot``, ``positif`` -> ``positi`` (``positive``, ``positifs``)."""
+    if len(word) <= 3:
+        return word
+    stem = word.rstrip("sx")
+    return stem[:-1] if stem.endswith("if") else stem
+
+
 def uses(french: str, msgstr: str) -> bool:
-    """Whether ``msgstr`` uses the French term (each content word, in any number)."""
+    """Whether ``msgstr`` uses the French term (each content word, in any number or gender)."""
     found = _words(msgstr)
-    stems = [w.rstrip("sx") if len(w) > 3 else w for w in _words(french.replace("'", " "))]
+    stems = [_stem(w) for w in _words(french.replace("'", " "))]
     return all(any(w.startswith(stem) for w in found) for stem in stems if stem not in _STOPWORDS)
+
+
+def mentions(term: str, english: str, phrases: list[str] = ()) -> bool:
+    """Whether the English words (``english_words``) use a glossary term (or its plural), in
+    the glossary's sense: not inside one of the ``phrases`` where it has another."""
+    for phrase in phrases:
+        english = re.sub(rf"\b{re.escape(phrase)}\b", " | ", english)
+    return bool(re.search(rf"\b{re.escape(term.lower().replace('-', ' '))}s?\b", english))
+
+
+def glossary_misses(msgid: str, msgstr: str, terms, exceptions) -> list[str]:
+    """The glossary terms that an English message uses and its translation does not."""
+    english = english_words(msgid)
+    misses = []
+    for term, french in terms:
+        phrases = [phrase for t, phrase, _ in exceptions if t == term]
+        if mentions(term, english, phrases) and not any(uses(alt, msgstr) for alt in french):
+            misses.append(f"{term!r} -> {' / '.join(french)!r} in {msgstr[:80]!r}")
+    return misses
 
 
 def test_glossary_has_terms_and_the_check_sees_a_wrong_one() -> None:
@@ -164,24 +264,53 @@ def test_glossary_has_terms_and_the_check_sees_a_wrong_one() -> None:
     assert terms["minibatch"] == ["mini-lot"] and terms["shape"] == ["dimensions", "forme"]
     assert uses("mini-lot", "sur deux mini-lots") and not uses("mini-lot", "sur deux lots")
     assert uses("ensemble d'entraînement", "de l'ensemble d'entraînement")
+    assert uses("strictement positif", "des sorties strictement positives")
+    assert not uses("strictement positif", "des sorties positives")
 
 
-# English idioms that hold a glossary term without meaning it ("200 times in a row", C6).
-_IDIOMS = re.compile(r"\bin a row\b")
+def test_the_check_ignores_footnote_labels_and_the_phrases_of_another_sense() -> None:
+    terms = [("kink", ["point anguleux"]), ("run", ["entraînement"])]
+    footnote = "The value 0 is chosen at $z = 0$.[^b13-kink]"
+    assert english_words(footnote) == "the value is chosen at"
+    assert not glossary_misses(
+        footnote, "La valeur 0 est choisie en $z = 0$.[^b13-kink]", terms, []
+    )
+    in_prose = "The value 0 is chosen at the kink.[^b13-kink]"
+    assert glossary_misses(in_prose, "La valeur 0 est choisie au coude.[^b13-kink]", terms, [])
+    exception = [("run", "and run the cell", "the verb")]
+    verb = "Edit `answer` and run the cell."
+    french = "Modifiez `answer` et exécutez la cellule."
+    assert glossary_misses(verb, french, terms, []), "without the exception, the verb counts"
+    assert not glossary_misses(verb, french, terms, exception)
+    both = "Edit `answer` and run the cell; each run takes a second."
+    french = "Modifiez `answer` et exécutez la cellule ; chaque exécution prend une seconde."
+    assert glossary_misses(both, french, terms, exception), "the noun is still checked"
+    good = french.replace("chaque exécution", "chaque entraînement")
+    assert not glossary_misses(both, good, terms, exception)
 
 
 @pytest.mark.parametrize("page", [p for p in DONE if p != "book/glossary"])
 def test_translated_pages_use_the_glossary_terms(page: str) -> None:
-    terms = glossary_terms()
+    terms, exceptions = glossary_terms(), glossary_exceptions()
     misses = []
     for msgid, (msgstr, _) in read_catalogue(CATALOGUED[page]).items():
-        prose = _CODE.sub(" ", _ROLE.sub(" ", _MATH.sub(" ", msgid)))  # words, not code
-        english = _IDIOMS.sub(" ", " ".join(_words(prose.replace("-", " "))))
-        for term, french in terms:
-            if re.search(rf"\b{re.escape(term.lower().replace('-', ' '))}s?\b", english):
-                if msgstr and not any(uses(alt, msgstr) for alt in french):
-                    misses.append(f"{term!r} -> {' / '.join(french)!r} in {msgstr[:80]!r}")
+        if msgstr:
+            misses += glossary_misses(msgid, msgstr, terms, exceptions)
     assert not misses, f"{page}:\n" + "\n".join(misses)
+
+
+def test_every_glossary_exception_names_a_term_in_a_phrase_the_book_uses() -> None:
+    """An exception of ``glossary-exceptions.txt`` names a glossary term, holds it, and matches
+    the English of some message (one that no longer matches anything is removed)."""
+    terms = {term for term, _ in glossary_terms()}
+    english = [english_words(m) for path in CATALOGUED.values() for m in read_catalogue(path)]
+    for term, phrase, why in glossary_exceptions():
+        assert term in terms, f"{term!r} is not a term of {GLOSSARY.name}"
+        assert mentions(term, phrase), f"the phrase {phrase!r} does not hold {term!r}"
+        assert any(re.search(rf"\b{re.escape(phrase)}\b", e) for e in english), (
+            f"no message says {phrase!r} any more: remove the exception"
+        )
+        assert why, phrase
 
 
 # --- the interface's catalogue ---------------------------------------------------------------

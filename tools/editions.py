@@ -24,7 +24,9 @@ the same Sphinx call (``jupyter_book.sphinx.build_sphinx``), plus a few override
   cache; it never executes a chapter.
 
 The gettext pass does not need outputs (code and outputs are not messages), so it runs with
-execution off: extracting the catalogues never executes the book.
+execution off: extracting the catalogues never executes the book. (A figure caption written in
+a code cell's metadata, which myst-nb renders only with the cell's outputs, is a message all the
+same: ``book/_ext/metadata_captions.py`` adds it to the unexecuted cell.)
 
 The passes read serially. Sphinx's parallel reading (``-j``) fails with this book's extensions:
 sphinx-multitoc-numbering (loaded by sphinx-external-toc) does not declare itself safe, and

@@ -6,7 +6,9 @@ changed and what is left to translate.
 1. Sphinx's gettext builder extracts every message of the English source (prose, headings,
    admonitions, captions, exercises and solutions, the parts of ``_toc.yml``) into
    ``_build/gettext/<page>.pot``, one catalogue template per page. Code, printed outputs,
-   glued values and display math are not messages (``book/_ext``), so nothing is executed.
+   glued values and display math are not messages (``book/_ext``), so nothing is executed;
+   a figure caption written in a code cell's metadata, which myst-nb renders only with the
+   cell's outputs, is extracted all the same (``book/_ext/metadata_captions.py``).
 2. ``sphinx-intl update`` brings ``locales/fr/LC_MESSAGES/<page>.po`` in line: a new message is
    added untranslated; a message whose English changed keeps its old translation marked
    *fuzzy* (to be checked); a message that disappeared is dropped.

@@ -1,4 +1,5 @@
-"""Glued values in the French edition, and glued content kept out of the catalogues.
+"""Glued values in the French edition, glued content kept out of the catalogues, and glued text
+checked for raw LaTeX (both editions).
 
 Written against myst-nb 1.4 (``myst_nb/ext/glue``: ``roles.py``, ``directives.py``,
 ``utils.py``, ``crossref.py``). Check this module again when myst-nb is upgraded.
@@ -27,6 +28,12 @@ and otherwise from the file myst-nb writes for every executed page,
 ``<nb output folder>/<docname>.glue.json`` (the one its own cross-document glue reads). Only
 ``{glue:text}`` and inline ``{glue}`` of plain text are resolved inside translated messages;
 an inline ``{glue:md}`` there is reported (no chapter uses one: put a table in a block).
+
+**No math in pasted text** (every build, both languages). ``{glue:text}`` pastes text as it is:
+a glued ``"$\\eta_0 = 1$"`` shows its dollars and backslashes on the page (only a ``{glue:md}``
+block or ``{glue:math}`` is parsed). A pasted text (English or French) that holds ``$`` is
+reported with its key (warnings are errors): write its math in Unicode (``η₀ = 1``,
+``λ₁₂ = 0.01``) or put the math in the prose around the glued value.
 
 **Kept out of the catalogues** (every build, both languages and the gettext builder). What a
 glue directive pastes is computed, not written: its paragraphs and table cells are marked
@@ -104,6 +111,25 @@ def warn(document: nodes.document, line: int | None, message: str) -> None:
     )
 
 
+def has_math(text: str) -> bool:
+    """Whether a text holds LaTeX math (a ``$``), which a pasted text would show raw."""
+    return "$" in text
+
+
+def check_pasted(document: nodes.document, line: int | None, key: str, text: str) -> bool:
+    """Warn when the text ``{glue:text}`key``` pastes holds math; True when it is clean."""
+    if not has_math(text):
+        return True
+    warn(
+        document,
+        line,
+        f"the glued text {key!r} ({text!r}) holds LaTeX math ('$'), which {{glue:text}} pastes "
+        "as it is: write its math in Unicode (η₀ = 1, λ₁₂ = 0.01) or put the math in the "
+        "prose around the glued value",
+    )
+    return False
+
+
 def split_key(text: str) -> tuple[str, str | None]:
     """``"key:.2f"`` -> ``("key", ".2f")``; ``"key"`` -> ``("key", None)`` (as myst-nb)."""
     key, _, spec = text.rpartition(":") if ":" in text else (text, "", "")
@@ -151,10 +177,35 @@ class FrenchTextRole(PasteTextRole):
         if text is None:
             warn(self.document, self.line, why)
             return [], []
+        check_pasted(self.document, self.line, key, text)
         node = nodes.inline(text, text, classes=["pasted-text"])
         node["french_glue"] = True
         self.set_source_info(node)
         return [node], []
+
+
+class EnglishTextRole(PasteTextRole):
+    """``{glue:text}`key``` in the English edition: myst-nb's, with the check for math."""
+
+    def run(self) -> tuple[list[nodes.Node], list[nodes.system_message]]:
+        result, messages = super().run()
+        for node in result:
+            if node.get("classes") == ["pasted-text"]:
+                check_pasted(self.document, self.line, split_key(self.text)[0], node.astext())
+        return result, messages
+
+
+class EnglishAnyRole(PasteRoleAny):
+    """Inline ``{glue}`key``` in the English edition: myst-nb's, with the check for math when
+    the value is plain text."""
+
+    def run(self) -> tuple[list[nodes.Node], list[nodes.system_message]]:
+        result, messages = super().run()
+        data = glue_store(self.document).get(self.text, {}).get("data", {})
+        if "::" not in self.text and data and set(data) <= {"text/plain"}:
+            text = "".join(node.astext() for node in result)
+            check_pasted(self.document, self.line, self.text, text)
+        return result, messages
 
 
 def french_key(document: nodes.document, line: int, key: str, what: str) -> str | None:
@@ -210,6 +261,7 @@ class FrenchAnyRole(PasteRoleAny):
             if text is None:
                 warn(self.document, self.line, why)
                 return [], []
+            check_pasted(self.document, self.line, self.text, text)
             node = nodes.inline(text, text, classes=["pasted-text"])
             node["french_glue"] = True
             self.set_source_info(node)
@@ -285,7 +337,15 @@ class PastedMathDirective(PasteMathDirective):
 
 
 class EnglishGlueDomain(NbGlueDomain):
-    """myst-nb's glue domain, with pasted blocks kept out of the catalogues."""
+    """myst-nb's glue domain, with pasted blocks kept out of the catalogues and pasted text
+    checked for math."""
+
+    roles: ClassVar[dict[str, Any]] = {
+        "": EnglishAnyRole(),
+        "any": EnglishAnyRole(),
+        "text": EnglishTextRole(),
+        "md": PasteMarkdownRole(),
+    }
 
     directives: ClassVar[dict[str, Any]] = {
         "": PastedAnyDirective,
@@ -312,8 +372,7 @@ def install(app: Sphinx, config: Config) -> None:
     french = config.language == "fr"
     app.add_domain(FrenchGlueDomain if french else EnglishGlueDomain, override=True)
     app.add_directive("glue", PastedAnyDirective, override=True)
-    if french:
-        app.add_role("glue", FrenchAnyRole(), override=True)
+    app.add_role("glue", FrenchAnyRole() if french else EnglishAnyRole(), override=True)
 
 
 def setup(app: Sphinx) -> dict:

@@ -18,7 +18,9 @@ What is not a message: display math (Sphinx extracts ``math_block`` nodes by def
 passes through translation unchanged), what code cells print (``cell_output`` containers,
 e.g. a Markdown output), text with no words outside its math, code and roles (a table cell
 ``$d_h$``), and the titles sphinx-exercise writes (``Exercise``, translated by its own
-catalogue): ``NotMessages`` marks them ``translatable = False`` in every build.
+catalogue): ``NotMessages`` marks them ``translatable = False`` in every build. A figure caption
+written in a code cell's metadata is a message although myst-nb puts it among the cell's
+outputs: ``metadata_captions``, which this extension sets up, makes it one.
 
 The parts of the table of contents (``_toc.yml``'s captions) are messages of the root page, but
 sphinx-external-toc inserts its toctrees after the ``Locale`` transform has run; they are
@@ -208,6 +210,7 @@ def report(app: Sphinx, exception: Exception | None) -> None:
 
 
 def setup(app: Sphinx) -> dict:
+    app.setup_extension("metadata_captions")
     app.add_transform(NotMessages)
     app.add_transform(TranslateTocCaptions)
     app.add_env_collector(UntranslatedMessages)
