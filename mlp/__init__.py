@@ -29,6 +29,7 @@ bench           epoch timings (loop, matrix, products alone, PyTorch), time per 
 sweep           grid and random searches of hyper-parameters, resumable, on joblib or Dask
 experiments     checks that a training experiment shows what C7 says: step, margin, grid
 paired_errors   two classifiers' errors on the same points over paired seeds: one verdict
+pooled          the run-to-run spread pooled over groups of runs (the sigma of compare_pooled)
 layers          a small stack of dense layers for the MNIST lab
 losses          the lab's losses (MSE, binary and softmax cross-entropy) and their gradients
 optimizers      SGD with momentum and Adam for the layer stack

@@ -1,9 +1,11 @@
-"""The sweeps committed for chapter C8 are what the commands of their README define, finished.
+"""The sweeps committed for chapter C8 are what the commands of their README define, finished;
+the README's ``mlp train`` command trains the configuration the chapter retrains.
 
 ``benchmarks/one_hidden_layer/README.md`` lists one ``python -m mlp sweep`` command per
 folder. Each command, parsed by the real command line, must give the ``SweepSpec`` stored in
 its folder (so the README regenerates exactly these files), and every task of the spec must
-have its row, trained without diverging.
+have its row, trained without diverging. Its one ``python -m mlp train`` command (which the
+chapter includes) must ask for the ``base`` sweep's configuration, data and seed 0.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from conftest import ROOT
 
 from mlp.cli import build_parser
 from mlp.cli.sweep import sweep_spec
+from mlp.cli.train import data_options
 from mlp.sweep.store import read_results, read_spec
 
 FOLDER = ROOT / "benchmarks" / "one_hidden_layer"
@@ -63,3 +66,46 @@ def test_every_sweep_but_base_changes_the_base_configuration_in_one_lever() -> N
         for config in read_spec(FOLDER / name)[1]["configurations"]:
             changed = {k for k in config if config[k] != base[0][k]}
             assert 1 <= len(changed) <= 2, (name, changed)  # momentum with lr, epochs with patience
+
+
+def readme_train_command() -> list[str]:
+    """The README's one ``python -m mlp train`` command (continued lines joined), as argv."""
+    text = (FOLDER / "README.md").read_text().replace("\\\n", " ")
+    lines = [line for line in text.splitlines() if line.startswith("python -m mlp train ")]
+    assert len(lines) == 1, lines
+    return shlex.split(lines[0])[3:]
+
+
+def test_the_readme_train_command_trains_the_base_configuration_from_seed_0() -> None:
+    args = build_parser().parse_args(readme_train_command())
+    assert args.func.__module__ == "mlp.cli.train"
+    spec, content = read_spec(FOLDER / "base")
+    (config,) = content["configurations"]
+    asked = {
+        "d_h": args.hidden,
+        "batch_size": args.batch_size,
+        "lr": args.lr,
+        "lr_decay": args.lr_decay,
+        "momentum": args.momentum,
+        "shift": args.shift,
+        "epochs": args.epochs,
+        "patience": args.patience,
+        **{name: getattr(args, name) for name in ("l11", "l12", "l21", "l22")},
+    }
+    assert asked == config
+    # mlp train's --seed draws the split too: the sweep's split needs the sweep's data seed
+    assert args.seed == spec.data.seed == 0 and args.seed in spec.seeds
+    assert data_options(args, args.seed) == spec.data
+    assert args.threads == 2  # the chapter's run in the book's draw
+
+
+def test_the_readme_states_the_times_the_base_sweep_recorded() -> None:
+    rows = read_results(FOLDER / "base")
+    seconds = [row["seconds"] for row in rows]
+    per_epoch = [row["seconds"] / row["epochs_run"] for row in rows]
+    stated = (
+        f"`base` took {min(seconds):.0f} to {max(seconds):.0f} s per run, "
+        f"{min(per_epoch):.1f} to {max(per_epoch):.1f} s per epoch"
+    )
+    text = " ".join((FOLDER / "README.md").read_text().split())
+    assert stated in text, stated

@@ -15,6 +15,7 @@ __all__ = [
     "DATASETS",
     "FASHION_MNIST",
     "FASHION_MNIST_CLASSES",
+    "FASHION_MNIST_CLASSES_FR",
     "FASHION_MNIST_URL",
     "MNIST",
     "MNIST_CLASSES",
@@ -83,6 +84,20 @@ FASHION_MNIST_CLASSES: tuple[str, ...] = (
     "Ankle boot",
 )
 """Fashion-MNIST class names; label k is ``FASHION_MNIST_CLASSES[k]``."""
+
+FASHION_MNIST_CLASSES_FR: tuple[str, ...] = (
+    "T-shirt/haut",
+    "Pantalon",
+    "Pull-over",
+    "Robe",
+    "Manteau",
+    "Sandale",
+    "Chemise",
+    "Basket",
+    "Sac",
+    "Bottine",
+)
+"""The same class names in French, for the French edition's glued text (same order)."""
 
 MNIST_CLASSES: tuple[str, ...] = tuple(str(digit) for digit in range(10))
 """MNIST class names: the digits "0" to "9"."""
