@@ -61,9 +61,9 @@ from myst_nb.ext.glue.roles import PasteMarkdownRole, PasteRoleAny, PasteTextRol
 from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.util import logging
+from translation_gate import PENDING, pending_pages
 
 from mlp.prose import FRENCH, french_number
-from translation_gate import PENDING, pending_pages
 
 logger = logging.getLogger(__name__)
 
