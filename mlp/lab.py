@@ -9,7 +9,8 @@ first one that loads, with the reason each earlier one could not be used
 displays, so a page never runs on another dataset silently.
 
 ``linear_autoencoder`` builds the lab's linear autoencoder from :mod:`mlp.layers`; the
-chapters draw their images with :func:`mlp.plots.plot_image_rows`.
+chapters draw their images with :func:`mlp.plots.plot_image_rows`. ``LAB_PRINTED`` holds the
+figures the lab printed (full MNIST, Keras), which the chapters compare their own with.
 """
 
 from __future__ import annotations
@@ -28,12 +29,32 @@ from mlp import checks
 from mlp.data import DATASET_TITLES, DatasetUnavailable, Splits, prepare
 from mlp.layers import Dense, Init, Sequential
 
-__all__ = ["LAB_DATASETS", "is_mnist", "linear_autoencoder", "load_lab_data", "notice"]
+__all__ = [
+    "LAB_DATASETS",
+    "LAB_PRINTED",
+    "is_mnist",
+    "linear_autoencoder",
+    "load_lab_data",
+    "notice",
+]
 
 Scaling = Literal["standardize", "unit"]
 
 LAB_DATASETS = ("mnist", "mnist-subset", "fashion-mnist")
 """The datasets ``load_lab_data`` tries, in order."""
+
+LAB_PRINTED = {
+    "n_train": 60_000,  # the training images of the lab's PCA and autoencoders
+    "pca_variance": (53.903347, 39.41201),  # explained variances of components 1 and 2
+    "pca_ratio": (0.0970372, 0.07094979),  # their explained-variance ratios
+    "ae2_train_loss": 0.6164,  # 2-unit linear autoencoder, training MSE of epoch 8 of 10
+    "ae2_valid_loss": 0.6152,  # and its validation (test images) MSE after epoch 8
+    "ae64_valid_loss": 0.0968,  # 64-unit linear autoencoder, last validation MSE (epoch 10)
+    "dae_valid_loss": 0.1133,  # its denoising autoencoder, last validation MSE (epoch 10)
+}
+"""What the lab printed on the full MNIST, standardised with the training images' global mean
+and standard deviation (scikit-learn's PCA; Keras models, MSE per pixel; the last epochs
+its log shows). Its "validation" losses were measured on the 10,000 test images."""
 
 
 def is_mnist(data: Splits) -> bool:
