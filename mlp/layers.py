@@ -147,8 +147,9 @@ class Dense:
         self.Z = self.X @ self.W + self.b  # (n, n_out)
         return self.f(self.Z)
 
-    def bprop(self, grad_A: ArrayLike) -> NDArray[np.floating]:
-        """Given dL/dA ``(n, n_out)``, store dL/dW, dL/db and return dL/dX ``(n, n_in)``."""
+    def bprop(self, grad_A: ArrayLike, input_grad: bool = True) -> NDArray[np.floating] | None:
+        """Given dL/dA ``(n, n_out)``, store dL/dW, dL/db and return dL/dX ``(n, n_in)``
+        (None with ``input_grad=False``: a first layer's inputs need no gradient)."""
         if self.X is None or self.Z is None:
             raise RuntimeError("bprop needs the intermediates of a previous fprop call")
         grad_A = np.asarray(grad_A, dtype=self.dtype)
@@ -158,7 +159,7 @@ class Dense:
         grad_Z = grad_A if self.activation == "linear" else grad_A * self.f_prime(self.Z)
         self.grad_W = self.X.T @ grad_Z  # (n_in, n_out)
         self.grad_b = grad_Z.sum(axis=0)  # (n_out,)
-        return grad_Z @ self.W.T  # (n, n_in)
+        return grad_Z @ self.W.T if input_grad else None  # (n, n_in)
 
 
 class Sequential:
@@ -229,9 +230,11 @@ class Sequential:
             A = layer.fprop(A)
         return A
 
-    def bprop(self, grad_output: ArrayLike) -> NDArray[np.floating]:
-        """Given dL/d(output) ``(n, n_out)``, fill every layer's gradients; return dL/dX."""
+    def bprop(self, grad_output: ArrayLike, input_grad: bool = True) -> NDArray[np.floating] | None:
+        """Given dL/d(output) ``(n, n_out)``, fill every layer's gradients; return dL/dX
+        ``(n, n_in)``, or None with ``input_grad=False`` (training needs only the parameters'
+        gradients, and the first layer then skips the product that gives dL/dX)."""
         grad = grad_output
-        for layer in reversed(self.layers):
-            grad = layer.bprop(grad)
+        for k in range(len(self.layers) - 1, -1, -1):
+            grad = self.layers[k].bprop(grad, input_grad=input_grad or k > 0)
         return grad

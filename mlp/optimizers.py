@@ -99,13 +99,22 @@ class Adam(Optimizer):
         self.eps = checks.finite_number("eps", eps, positive=True)
         self.m = [np.zeros_like(p) for p in self.params]
         self.v = [np.zeros_like(p) for p in self.params]
+        self._work = [np.empty_like(p) for p in self.params]  # scratch: no temporaries
 
     def _update(self, k: int, p: NDArray, g: NDArray) -> None:
-        m, v = self.m[k], self.v[k]
+        m, v, work = self.m[k], self.v[k], self._work[k]
         m *= self.beta1
-        m += (1 - self.beta1) * g
+        np.multiply(g, 1 - self.beta1, out=work)
+        m += work  # m = b1 m + (1 - b1) g
         v *= self.beta2
-        v += (1 - self.beta2) * (g * g)
+        np.multiply(g, g, out=work)
+        work *= 1 - self.beta2
+        v += work  # v = b2 v + (1 - b2) g^2
         m_hat_scale = 1 / (1 - self.beta1**self.t)
         v_hat_scale = 1 / (1 - self.beta2**self.t)
-        p -= (self.lr * m_hat_scale) * m / (np.sqrt(v_hat_scale * v) + self.eps)
+        np.multiply(v, v_hat_scale, out=work)
+        np.sqrt(work, out=work)
+        work += self.eps  # sqrt(v_hat) + eps
+        np.divide(m, work, out=work)
+        work *= self.lr * m_hat_scale
+        p -= work  # p = p - lr m_hat / (sqrt(v_hat) + eps)

@@ -15,6 +15,11 @@ variance sigma^2, in closed form in the PCA basis: the component along v_j is mu
 lambda_j / (lambda_j + sigma^2) (Wiener shrinkage).
 
 ``principal_angles`` measures how far apart two subspaces are (0 when they coincide).
+
+How much an explained-variance ratio moves from one sample of images to another:
+``ratio_standard_errors`` gives its delta-method standard error, ``subsample_ratios`` measures
+it on random subsets drawn without replacement, and ``floor_from_ratios`` recovers the
+rank-k floor of Eckart-Young from a printed PCA (explained variances and ratios) alone.
 """
 
 from __future__ import annotations
@@ -24,7 +29,13 @@ from numpy.typing import ArrayLike, NDArray
 
 from mlp import checks
 
-__all__ = ["PCA", "principal_angles"]
+__all__ = [
+    "PCA",
+    "floor_from_ratios",
+    "principal_angles",
+    "ratio_standard_errors",
+    "subsample_ratios",
+]
 
 
 class PCA:
@@ -196,3 +207,98 @@ def principal_angles(A: ArrayLike, B: ArrayLike) -> NDArray[np.float64]:
     cosines = np.linalg.svd(QA.T @ QB, compute_uv=False)  # descending
     sines = np.linalg.svd(QB - QA @ (QA.T @ QB), compute_uv=False)[::-1]  # ascending
     return np.arctan2(sines, np.clip(cosines, 0.0, 1.0))
+
+
+def ratio_standard_errors(pca: PCA, X: ArrayLike, k: int = 2) -> NDArray[np.float64]:
+    """Delta-method standard errors ``(k,)`` of the first k explained-variance ratios of the
+    data X ``(n, d)`` that ``pca`` was fitted on.
+
+    With z_ij = <x_i - mu, v_j> and t_i = ||x_i - mu||^2, ratio_j = sum_i z_ij^2 / sum_i t_i is
+    a ratio of two means; to first order (the estimated direction v_j does not move the
+    variance along it, being a stationary point) its standard error is
+    sd_i((z_ij^2 - ratio_j t_i) / mean(t)) / sqrt(n).
+    """
+    X = pca._data(X)
+    mean, components = pca._fitted()
+    k = pca._k(k)
+    if len(X) != pca.n_samples_:
+        raise ValueError(
+            f"X must be the {pca.n_samples_} examples the PCA was fitted on, got {len(X)}"
+        )
+    centred = X - mean
+    t = np.einsum("ij,ij->i", centred, centred)
+    z2 = (centred @ components[:k].T) ** 2  # (n, k)
+    ratios = z2.sum(axis=0) / t.sum()
+    influence = (z2 - ratios * t[:, None]) / t.mean()
+    return influence.std(axis=0, ddof=1) / np.sqrt(len(X))
+
+
+def subsample_ratios(
+    X: ArrayLike, size: int, count: int, *, k: int = 2, seed: int | None = 0
+) -> NDArray[np.float64]:
+    """The first k explained-variance ratios ``(count, k)`` of ``count`` random subsets of
+    ``size`` rows of X ``(n, d)``, drawn without replacement (each subset independently).
+
+    Each subset's scatter matrix (d, d) is computed from Gram matrices (the subset's own, or
+    the whole data's minus the left-out rows', whichever is cheaper), and the ratios from its
+    eigenvalues: a subset costs a fraction of a PCA.
+    """
+    X = checks.real_matrix("X", X, dtype=np.float64)
+    n, d = X.shape
+    size, count, k = (
+        checks.positive_int(a, v) for a, v in (("size", size), ("count", count), ("k", k))
+    )
+    if not 2 <= size <= n:
+        raise ValueError(f"size must be an integer in [2, {n}], got {size}")
+    if k > min(size - 1, d):
+        raise ValueError(f"k must be at most min(size - 1, d) = {min(size - 1, d)}, got {k}")
+    gram, total = X.T @ X, X.sum(axis=0)
+    rng = np.random.default_rng(seed)
+    ratios = np.empty((count, k))
+    for b in range(count):
+        rows = rng.choice(n, size, replace=False)
+        if 2 * size <= n:
+            part = X[rows]
+            G, s = part.T @ part, part.sum(axis=0)
+        else:
+            left_out = np.ones(n, dtype=bool)
+            left_out[rows] = False
+            part = X[left_out]
+            G, s = gram - part.T @ part, total - part.sum(axis=0)
+        scatter = G - np.outer(s, s) / size
+        eigenvalues = np.linalg.eigvalsh(scatter)[::-1]
+        ratios[b] = eigenvalues[:k] / eigenvalues.sum()
+    return ratios
+
+
+def floor_from_ratios(
+    explained_variance: ArrayLike, ratios: ArrayLike, n_samples: int, n_features: int
+) -> float:
+    """The rank-k floor of Eckart-Young from a printed PCA: the least training MSE of any
+    rank-k affine reconstruction, k = len(explained_variance).
+
+    ``explained_variance`` ``(k,)`` are the first k variances lambda_j (denominator n - 1, as
+    scikit-learn and ``PCA`` print them) and ``ratios`` ``(k,)`` their explained-variance
+    ratios; the total variance is lambda_1 / ratio_1, and the floor is
+    (n - 1) / (n d) (total - sum_j lambda_j), as ``PCA.optimal_mse(k)`` computes it.
+    """
+    lam = np.asarray(explained_variance, dtype=np.float64)
+    r = np.asarray(ratios, dtype=np.float64)
+    if lam.ndim != 1 or r.shape != lam.shape or not lam.size:
+        raise ValueError(
+            f"explained_variance and ratios must be two 1-d arrays of one length, got "
+            f"shapes {lam.shape} and {r.shape}"
+        )
+    if not (np.all(np.isfinite(lam)) and np.all(lam > 0) and np.all((r > 0) & (r <= 1))):
+        raise ValueError("explained variances must be > 0 and ratios in (0, 1]")
+    n = checks.positive_int("n_samples", n_samples)
+    d = checks.positive_int("n_features", n_features)
+    if n < 2:
+        raise ValueError(f"n_samples must be at least 2, got {n}")
+    totals = lam / r
+    if not np.allclose(totals, totals[0], rtol=1e-4):
+        raise ValueError(
+            f"the printed variances and ratios imply different total variances {totals}: "
+            "they do not come from one PCA"
+        )
+    return float((n - 1) / (n * d) * (totals[0] - lam.sum()))
