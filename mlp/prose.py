@@ -103,10 +103,10 @@ def glue_words(key: str, english: str, french: str) -> None:
     _glue(key + FRENCH, french)
 
 
-def glue_verdict(key: str, comparison: Comparison) -> None:
+def glue_verdict(key: str, comparison: Comparison, *, feminine: bool = False) -> None:
     """Glue a comparison's verdict (``worse`` / ``better`` / ``within noise``) in both
-    languages under ``key``."""
-    glue_words(key, comparison.words("en"), comparison.words("fr"))
+    languages under ``key``; ``feminine``: the French agrees with a feminine subject."""
+    glue_words(key, comparison.words("en"), comparison.words("fr", feminine=feminine))
 
 
 def glue_listing(key: str, values: Iterable[str]) -> None:

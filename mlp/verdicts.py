@@ -52,6 +52,13 @@ WORDS: dict[str, dict[Verdict, str]] = {
 }
 """The verdicts as the prose says them, by language."""
 
+FRENCH_FEMININE: dict[Verdict, str] = {
+    "worse": "moins bonne",
+    "better": "meilleure",
+    "within noise": "dans le bruit",
+}
+"""The French verdicts agreeing with a feminine subject (*l'erreur est moins bonne*)."""
+
 RULE = {
     "en": f"a difference counts when it exceeds {Z:g} standard errors; below that it is "
     "within noise",
@@ -108,10 +115,13 @@ class Comparison:
             return z / Z
         return math.inf if z == 0 else Z / z
 
-    def words(self, language: str = "en") -> str:
-        """The verdict as the prose of ``language`` (``"en"`` or ``"fr"``) says it."""
+    def words(self, language: str = "en", *, feminine: bool = False) -> str:
+        """The verdict as the prose of ``language`` (``"en"`` or ``"fr"``) says it; in French,
+        ``feminine`` makes it agree with a feminine subject (English has one form)."""
         if language not in WORDS:
             raise ValueError(f"language must be one of {sorted(WORDS)}, got {language!r}")
+        if feminine and language == "fr":
+            return FRENCH_FEMININE[self.verdict]
         return WORDS[language][self.verdict]
 
     def __str__(self) -> str:

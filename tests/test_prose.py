@@ -60,3 +60,13 @@ def test_glue_words_glues_the_french_variant_under_its_own_key(
     }
     with pytest.raises(TypeError, match="french must be a non-empty string"):
         prose.glue_words("k", "words", "")
+
+
+def test_a_verdict_agrees_with_a_feminine_french_subject() -> None:
+    worse, better, noise = compare(3.0, 1.0), compare(-3.0, 1.0), compare(0.5, 1.0)
+    assert [c.words("fr", feminine=True) for c in (worse, better, noise)] == [
+        "moins bonne",
+        "meilleure",
+        "dans le bruit",
+    ]
+    assert worse.words("fr") == "moins bon" and worse.words("en", feminine=True) == "worse"
