@@ -38,6 +38,7 @@ pca             principal component analysis by SVD
 linear_softmax  the MNIST lab's linear softmax classifier and the protocols that train it
 crossed         two protocols run with the same seeds on the same examples: their verdict
 lab             the MNIST lab's data (said aloud when it falls back) and its autoencoder
+lab_notice      the dataset box atop every lab page, in English and French (non-ASCII: not included)
 cli             ``python -m mlp``: a layer on top, which no library module imports
 """
 
