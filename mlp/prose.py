@@ -109,6 +109,21 @@ def glue_verdict(key: str, comparison: Comparison, *, feminine: bool = False) ->
     glue_words(key, comparison.words("en"), comparison.words("fr", feminine=feminine))
 
 
+def glue_span(key: str, values: Iterable[float], fmt: str = "{:g}") -> None:
+    """Glue the range of ``values`` in both languages, smallest to largest: ``"4 to 5"`` /
+    ``"4 à 5"``, or the one value when they are all equal (``"5"``, never ``"5 to 5"``);
+    each end written with ``fmt``."""
+    numbers = sorted(float(v) for v in values)
+    if not numbers:
+        raise ValueError("glue_span needs at least one value")
+    low, high = fmt.format(numbers[0]), fmt.format(numbers[-1])
+    if low == high:
+        glue_words(key, low, french_number(low) or low)
+    else:
+        glue_words(key, f"{low} to {high}",
+                   f"{french_number(low) or low} à {french_number(high) or high}")
+
+
 def glue_listing(key: str, values: Iterable[str]) -> None:
     """Glue a list of numbers in both languages: ``"0.03, 0.1 and 1"`` / ``"0,03 ; 0,1 et 1"``."""
     items = [str(v) for v in values]

@@ -62,6 +62,26 @@ def test_glue_words_glues_the_french_variant_under_its_own_key(
         prose.glue_words("k", "words", "")
 
 
+def test_a_span_of_equal_values_is_one_value_not_a_range(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    glued: dict[str, str] = {}
+    monkeypatch.setattr(prose, "_glue", glued.__setitem__)
+    prose.glue_span("stages", [5, 4, 5])
+    prose.glue_span("same", [5, 5])
+    prose.glue_span("rates", [0.25, 1.5], fmt="{:.2f}")
+    assert glued == {
+        "stages": "4 to 5",
+        "stages" + prose.FRENCH: "4 à 5",
+        "same": "5",
+        "same" + prose.FRENCH: "5",
+        "rates": "0.25 to 1.50",
+        "rates" + prose.FRENCH: "0,25 à 1,50",
+    }
+    with pytest.raises(ValueError, match="at least one value"):
+        prose.glue_span("k", [])
+
+
 def test_a_verdict_agrees_with_a_feminine_french_subject() -> None:
     worse, better, noise = compare(3.0, 1.0), compare(-3.0, 1.0), compare(0.5, 1.0)
     assert [c.words("fr", feminine=True) for c in (worse, better, noise)] == [

@@ -364,8 +364,11 @@ def test_cli_interrupted_keeps_the_finished_epochs_and_resumes(tmp_path, sig, st
 def test_cli_a_second_run_into_the_same_folder_is_refused_and_the_first_completes(
     tmp_path: Path,
 ) -> None:
+    # 30 epochs (several seconds) so that the first run still holds its lock when the second
+    # starts, even on a loaded machine: with 3 epochs (about 1 s) it could finish first, and
+    # the second was then refused for the files the first had left, not for the lock
     command = mlp_command("train", "--dataset", "circles", "--n-points", "20000", "--hidden",
-                          "64", "--batch-size", "10", "--epochs", "3", "--threads", "1",
+                          "64", "--batch-size", "10", "--epochs", "30", "--threads", "1",
                           "--quiet", "--out", "run", cwd=tmp_path)  # fmt: skip
     first = subprocess.Popen(command, cwd=tmp_path, env=environment(), text=True,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
@@ -378,7 +381,7 @@ def test_cli_a_second_run_into_the_same_folder_is_refused_and_the_first_complete
     assert second.returncode == 1
     assert f"in use by another process (pid {first.pid})" in second.stderr
     assert first.returncode == 0, first_err
-    assert len(History.read_csv(tmp_path / "run" / "metrics.csv")) == 3
+    assert len(History.read_csv(tmp_path / "run" / "metrics.csv")) == 30
 
 
 def test_cli_messages_name_the_option(tmp_path: Path) -> None:
